@@ -1,0 +1,1 @@
+"""Temporal activities: everything with side effects (zoning, records, notices, storage)."""

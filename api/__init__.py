@@ -1,0 +1,1 @@
+"""The Litestar app: controllers, request/response types, auth guards, error mapping."""

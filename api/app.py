@@ -1,0 +1,62 @@
+"""The Litestar app factory: dependencies come in, so tests inject real clients."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from temporalio.client import Client
+
+from api.auth import api_key_guard
+from api.controllers.complaints import ComplaintController
+from api.controllers.public import PublicController
+from api.errors import exception_handler
+from records.geography import ZoneDirectory
+from settings import Settings
+from storage import s3
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(
+    settings: Settings,
+    *,
+    temporal: Client | None = None,
+    task_queue: str | None = None,
+) -> Litestar:
+    """Build the API. Without a Temporal client, one is connected at startup."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if app.state.temporal is None:
+            app.state.temporal = await Client.connect(
+                settings.effective_temporal_address, namespace=settings.temporal_namespace
+            )
+        yield
+
+    app = Litestar(
+        route_handlers=[PublicController, ComplaintController],
+        guards=[api_key_guard],
+        exception_handlers={Exception: exception_handler},
+        lifespan=[lifespan],
+        request_max_body_size=MAX_BODY_BYTES,
+        openapi_config=OpenAPIConfig(
+            title="CivicOps API",
+            version="0.1.0",
+            description="File and follow civic complaints; each one is a durable Temporal "
+            "workflow. Authenticate with `Authorization: Bearer <API key>`.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        ),
+    )
+    app.state.settings = settings
+    app.state.temporal = temporal
+    app.state.task_queue = task_queue or settings.task_queue
+    app.state.zones = ZoneDirectory(nearest_max_m=settings.nearest_ward_max_m)
+    app.state.s3 = s3.client(settings)
+    app.state.key_cache = {}
+    app.state.geojson_cache = {}
+    return app

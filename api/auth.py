@@ -1,0 +1,69 @@
+"""API-key authentication and role guards for every /v1 route."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from domain.roles import Role
+from records.apikeys import Principal, authenticate
+
+CACHE_SECONDS = 30.0  # a revoked key stops working within this long
+
+
+def roles(*allowed: Role) -> dict[str, object]:
+    """Handler `opt` naming the roles allowed on a route (admin is always allowed)."""
+    return {"roles": frozenset({*allowed, Role.ADMIN})}
+
+
+PUBLIC: dict[str, object] = {"public": True}
+
+
+def _token(connection: ASGIConnection) -> str | None:
+    header = connection.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return connection.headers.get("x-api-key")
+
+
+async def principal_for(connection: ASGIConnection) -> Principal | None:
+    """Resolve the caller's key, with a short in-process cache to keep intake fast."""
+    token = _token(connection)
+    if not token:
+        return None
+    cache: dict[str, tuple[float, Principal | None]] = connection.app.state.key_cache
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    hit = cache.get(digest)
+    now = time.monotonic()
+    if hit and hit[0] > now:
+        return hit[1]
+    principal = await authenticate(token)
+    if len(cache) > 10_000:
+        cache.clear()
+    cache[digest] = (now + CACHE_SECONDS, principal)
+    return principal
+
+
+async def api_key_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """401 without a valid key, 403 when the key's role is not allowed on this route."""
+    if handler.opt.get("public"):
+        return
+    principal = await principal_for(connection)
+    if principal is None:
+        raise NotAuthorizedException(
+            "a valid API key is required (Authorization: Bearer <key> or X-API-Key)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    allowed = handler.opt.get("roles")
+    if not isinstance(allowed, frozenset) or principal.role not in allowed:
+        raise PermissionDeniedException(f"role {principal.role.value!r} may not call this route")
+    connection.state.principal = principal
+
+
+def current_principal(connection: ASGIConnection) -> Principal:
+    """The principal the guard resolved for this request."""
+    return connection.state.principal

@@ -1,0 +1,252 @@
+"""Filing and following complaints: each one starts, or finds, its Temporal workflow."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import UTC, datetime
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.params import HeaderParameter, JSONBody, PathParameter
+from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.auth import current_principal, roles
+from api.errors import FieldError
+from api.schemas import ComplaintAccepted, ComplaintCreate, ComplaintView, WithdrawIn
+from api.views import from_record, from_state
+from domain import ids, languages
+from domain.case import CaseState, Complaint, Status, WithdrawRequest
+from domain.roles import Role
+from geo.zones import Match
+from records import projection
+from records.geography import UnknownCity, ZoneDirectory
+from records.tables import IdempotencyRecord, Reporter
+from workflows.complaint import ComplaintWorkflow, initial_search_attributes
+
+log = logging.getLogger("civicops.api")
+
+TrackingId = Annotated[
+    str, PathParameter(description="Tracking id, e.g. BLR-7K3M9QX2AB", max_length=20)
+]
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        required=False,
+        max_length=200,
+        description="Repeat a POST safely: the same key returns the same complaint.",
+    ),
+]
+
+FILERS = roles(Role.CITIZEN_APP, Role.INTEGRATOR, Role.OFFICIAL)
+READERS = roles(Role.CITIZEN_APP, Role.INTEGRATOR, Role.SUPERVISOR, Role.AUDITOR, Role.OFFICIAL)
+
+
+def _check_tracking_id(tracking_id: str) -> str:
+    value = tracking_id.strip().upper()
+    if not ids.is_tracking_id(value):
+        raise FieldError("tracking_id", "not a tracking id (expected like BLR-7K3M9QX2AB)")
+    return value
+
+
+def _unavailable(exc: RPCError) -> HTTPException:
+    log.warning("temporal unavailable: %s", exc)
+    return HTTPException(
+        status_code=503,
+        detail="the case engine is briefly unavailable; retry shortly",
+        headers={"Retry-After": "5"},
+    )
+
+
+class ComplaintController(Controller):
+    """File a complaint, follow it by tracking id, withdraw it."""
+
+    path = "/v1/complaints"
+    tags = ["complaints"]
+
+    @post(
+        "/",
+        status_code=HTTP_202_ACCEPTED,
+        operation_id="fileComplaint",
+        opt=FILERS,
+        summary="File a complaint",
+    )
+    async def file(
+        self,
+        request: Request,
+        data: JSONBody[ComplaintCreate],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[ComplaintAccepted]:
+        """File a complaint; it starts a durable case workflow and answers 202 with its id."""
+        content_type = request.headers.get("content-type", "")
+        if content_type.split(";")[0].strip().lower() != "application/json":
+            raise FieldError("Content-Type", "must be application/json")
+        description = data.description.strip()
+        if not description:
+            raise FieldError("description", "must not be empty")
+        language = languages.normalise(data.language)
+        if language is None:
+            raise FieldError(
+                "language", f"unsupported; use one of {', '.join(sorted(languages.LANGUAGES))}"
+            )
+        settings = request.app.state.settings
+        city_slug = (data.city or settings.city).strip().lower()
+        directory: ZoneDirectory = request.app.state.zones
+        try:
+            city = await directory.city(city_slug)
+        except UnknownCity:
+            raise FieldError("city", f"CivicOps does not serve {city_slug!r}") from None
+        location = city.locate(data.latitude, data.longitude)
+        if location.match == Match.OUTSIDE:
+            raise FieldError(
+                "latitude",
+                f"the point ({data.latitude}, {data.longitude}) is outside every ward of "
+                f"{city.city.name}",
+                status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+            )
+        principal = current_principal(request)
+        reporter_id = None
+        if idempotency_key is not None:
+            key = idempotency_key.strip()
+            if not key or not key.isprintable():
+                raise FieldError("Idempotency-Key", "must be printable, non-empty text")
+            tracking_id, reporter_id = await self._claim(principal.key_id, key, city.city.code, data)
+        else:
+            tracking_id = ids.new_tracking_id(city.city.code)
+            reporter_id = await _save_reporter(data)
+        state = CaseState(
+            complaint=Complaint(
+                tracking_id=tracking_id,
+                city=city_slug,
+                category=data.category.value,
+                description=description,
+                latitude=data.latitude,
+                longitude=data.longitude,
+                language=language,
+                filed_at=datetime.now(UTC),
+                source=principal.name,
+                reporter_id=reporter_id,
+                address=data.address.strip() if data.address else None,
+            )
+        )
+        await self._start(request.app.state.temporal, request.app.state.task_queue, state)
+        status_url = f"{settings.public_url}/v1/complaints/{tracking_id}"
+        return Response(
+            ComplaintAccepted(tracking_id, ids.workflow_id(tracking_id), "FILED", status_url),
+            status_code=HTTP_202_ACCEPTED,
+            headers={"Location": status_url},
+        )
+
+    async def _claim(
+        self, key_id: str, key: str, city_code: str, data: ComplaintCreate
+    ) -> tuple[str, int | None]:
+        """Bind an Idempotency-Key to one tracking id; a different body under it is refused."""
+        request_sha = hashlib.sha256(msgspec.json.encode(data)).hexdigest()
+        record_key = f"{key_id}:{key}"
+        tracking_id = ids.derived_tracking_id(city_code, key_id, key)
+        existing = await IdempotencyRecord.objects().get(IdempotencyRecord.key == record_key)
+        if existing is None:
+            reporter_id = await _save_reporter(data)
+            await IdempotencyRecord.insert(
+                IdempotencyRecord(
+                    key=record_key,
+                    request_sha256=request_sha,
+                    tracking_id=tracking_id,
+                    reporter=reporter_id,
+                )
+            ).on_conflict(target=IdempotencyRecord.key, action="DO NOTHING")
+            existing = await IdempotencyRecord.objects().get(IdempotencyRecord.key == record_key)
+        if existing is None or existing.request_sha256 != request_sha:
+            raise FieldError(
+                "Idempotency-Key",
+                "already used for a different complaint body",
+                status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+            )
+        return existing.tracking_id, existing.reporter
+
+    async def _start(self, client: Client, task_queue: str, state: CaseState) -> None:
+        """Start the case workflow; an existing one with the same id is reused, never doubled."""
+        try:
+            await client.start_workflow(
+                ComplaintWorkflow.run,
+                state,
+                id=ids.workflow_id(state.complaint.tracking_id),
+                task_queue=task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                search_attributes=initial_search_attributes(state),
+            )
+        except WorkflowAlreadyStartedError:
+            pass  # a retry of a case that has already ended: the first answer stands
+        except RPCError as exc:
+            raise _unavailable(exc) from exc
+
+    @get("/{tracking_id:str}", operation_id="getComplaint", opt=READERS, summary="Follow a complaint")
+    async def get_one(self, request: Request, tracking_id: TrackingId) -> ComplaintView:
+        """Live state from the workflow while it runs; the database projection once it has ended."""
+        tracking_id = _check_tracking_id(tracking_id)
+        client: Client = request.app.state.temporal
+        handle = client.get_workflow_handle(ids.workflow_id(tracking_id))
+        try:
+            description = await handle.describe()
+            if description.status == WorkflowExecutionStatus.RUNNING:
+                return from_state(await handle.query(ComplaintWorkflow.status))
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise _unavailable(exc) from exc
+        row = await projection.load(tracking_id)
+        if row is None:
+            raise NotFoundException(f"no complaint {tracking_id}")
+        return from_record(row, await projection.events(tracking_id))
+
+    @post(
+        "/{tracking_id:str}/withdraw",
+        operation_id="withdrawComplaint",
+        opt=roles(Role.CITIZEN_APP, Role.OFFICIAL),
+        status_code=200,
+        summary="Withdraw a complaint",
+    )
+    async def withdraw(
+        self, request: Request, tracking_id: TrackingId, data: JSONBody[WithdrawIn]
+    ) -> ComplaintView:
+        """Withdraw a case filed in error or as a duplicate; it ends WITHDRAWN."""
+        tracking_id = _check_tracking_id(tracking_id)
+        client: Client = request.app.state.temporal
+        handle = client.get_workflow_handle(ids.workflow_id(tracking_id))
+        principal = current_principal(request)
+        try:
+            state = await handle.execute_update(
+                ComplaintWorkflow.withdraw, WithdrawRequest(data.reason, principal.name)
+            )
+        except WorkflowUpdateFailedError as exc:
+            cause = exc.cause
+            message = getattr(cause, "message", None) or str(cause or exc)
+            raise HTTPException(status_code=HTTP_409_CONFLICT, detail=message) from exc
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:
+                raise NotFoundException(f"no open complaint {tracking_id}") from exc
+            raise _unavailable(exc) from exc
+        assert state.status == Status.WITHDRAWN
+        return from_state(state)
+
+
+async def _save_reporter(data: ComplaintCreate) -> int | None:
+    """Store contact details, if any, and return their id."""
+    r = data.reporter
+    if r is None or not (r.name or r.phone or r.email):
+        return None
+    rows = await Reporter.insert(Reporter(name=r.name, phone=r.phone, email=r.email)).returning(
+        Reporter.id
+    )
+    return rows[0]["id"]

@@ -1,0 +1,132 @@
+"""Routes anyone may call: health, the category catalogue, and the city's ward map."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get
+from litestar.params import QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
+from temporalio.client import Client
+
+from api.auth import PUBLIC
+from api.errors import FieldError
+from api.schemas import CategoryView
+from domain.categories import CATEGORIES
+from records.geography import UnknownCity, ZoneDirectory
+from records.tables import City, Ward
+from storage import s3
+
+log = logging.getLogger("civicops.api")
+
+
+class PublicController(Controller):
+    """Health, categories and zones: no API key needed."""
+
+    path = "/"
+    tags = ["public"]
+
+    @get("/health", operation_id="health", opt=PUBLIC, summary="Health of the API and its services")
+    async def health(self, request: Request) -> Response[dict[str, Any]]:
+        """200 when the database, Temporal and object storage all answer; 503 naming what failed."""
+        checks = await asyncio.gather(
+            _check("database", City.raw("SELECT 1")),
+            _check("temporal", _temporal_ok(request.app.state.temporal)),
+            _check("object_storage", asyncio.to_thread(_s3_ok, request)),
+        )
+        results = dict(checks)
+        ok = all(v == "ok" for v in results.values())
+        return Response(
+            {"status": "ok" if ok else "degraded", "checks": results},
+            status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE,
+        )
+
+    @get("/v1/categories", operation_id="listCategories", opt=PUBLIC, summary="Category catalogue")
+    async def categories(self) -> list[CategoryView]:
+        """The complaint categories, with their department, default priority and SLA hours."""
+        return [
+            CategoryView(
+                code=c.code,
+                name=c.name,
+                group=c.group,
+                department=c.department,
+                default_priority=c.default_priority.name,
+                sla_hours=c.sla_hours,
+                keywords=list(c.keywords),
+            )
+            for c in CATEGORIES
+        ]
+
+    @get("/v1/zones", operation_id="listZones", opt=PUBLIC, summary="Ward and zone map (GeoJSON)")
+    async def zones(
+        self,
+        request: Request,
+        city: Annotated[str | None, QueryParameter(name="city", max_length=40)] = None,
+    ) -> Response[bytes]:
+        """The city's wards as a GeoJSON FeatureCollection, each with its zone and supervisor."""
+        slug = (city or request.app.state.settings.city).strip().lower()
+        directory: ZoneDirectory = request.app.state.zones
+        try:
+            zones = await directory.city(slug)
+        except UnknownCity:
+            raise FieldError("city", f"CivicOps does not serve {slug!r}", status_code=404) from None
+        cache: dict[tuple[str, int], bytes] = request.app.state.geojson_cache
+        body = cache.get((slug, zones.version))
+        if body is None:
+            body = await _ward_geojson(zones.city.id, slug)
+            cache.clear()
+            cache[(slug, zones.version)] = body
+        return Response(body, media_type="application/geo+json")
+
+
+async def _ward_geojson(city_id: int, slug: str) -> bytes:
+    rows = await Ward.select(Ward.ward_id, Ward.name, Ward.zone.name, Ward.geometry).where(
+        Ward.city == city_id
+    )
+    features = []
+    for r in rows:
+        geometry = r["geometry"]
+        if isinstance(geometry, str):
+            geometry = json.loads(geometry)
+        features.append(
+            {
+                "type": "Feature",
+                "id": r["ward_id"],
+                "properties": {
+                    "city": slug,
+                    "ward_id": r["ward_id"],
+                    "ward_name": r["name"],
+                    "zone": r["zone.name"],
+                },
+                "geometry": geometry,
+            }
+        )
+    collection = {
+        "type": "FeatureCollection",
+        "attribution": "Ward boundaries: DataMeet India community, Municipal_Spatial_Data "
+        "(CC BY-SA 2.5 IN)",
+        "features": features,
+    }
+    return json.dumps(collection, separators=(",", ":")).encode()
+
+
+async def _check(name: str, awaitable: Any) -> tuple[str, str]:
+    try:
+        await asyncio.wait_for(awaitable, timeout=5)
+        return name, "ok"
+    except Exception as exc:  # a health check reports every failure, whatever it is
+        log.warning("health check %s failed: %s", name, exc)
+        return name, f"failed: {type(exc).__name__}"
+
+
+async def _temporal_ok(client: Client) -> None:
+    if not await client.service_client.check_health():
+        raise RuntimeError("temporal reports not serving")
+
+
+def _s3_ok(request: Request) -> None:
+    settings = request.app.state.settings
+    request.app.state.s3.head_bucket(Bucket=settings.s3_bucket)

@@ -1,0 +1,119 @@
+"""Request and response bodies, written by hand as msgspec Structs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import Meta
+
+from domain.categories import CATEGORIES
+
+CategoryCode = StrEnum("CategoryCode", {c.code: c.code for c in CATEGORIES})  # type: ignore[misc]
+
+Latitude = Annotated[float, Meta(ge=-90.0, le=90.0, description="WGS84 latitude")]
+Longitude = Annotated[float, Meta(ge=-180.0, le=180.0, description="WGS84 longitude")]
+
+
+class ReporterIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Optional contact details of the citizen; kept out of workflow history."""
+
+    name: Annotated[str, Meta(max_length=120)] | None = None
+    phone: Annotated[str, Meta(pattern=r"^\+?[0-9][0-9 \-]{6,18}$")] | None = None
+    email: Annotated[str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+
+
+class ComplaintCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """A new complaint."""
+
+    category: CategoryCode
+    description: Annotated[str, Meta(min_length=1, max_length=4000)]
+    latitude: Latitude
+    longitude: Longitude
+    language: Annotated[str, Meta(min_length=2, max_length=12, examples=["kn", "hi", "en"])] = "en"
+    address: Annotated[str, Meta(max_length=300)] | None = None
+    city: Annotated[str, Meta(max_length=40)] | None = None
+    reporter: ReporterIn | None = None
+
+
+class ComplaintAccepted(msgspec.Struct):
+    """The answer to a filed complaint: where to follow it."""
+
+    tracking_id: str
+    workflow_id: str
+    status: str
+    status_url: str
+
+
+class WithdrawIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Why a case is withdrawn."""
+
+    reason: Annotated[str, Meta(min_length=1, max_length=500)]
+
+
+class WardRef(msgspec.Struct):
+    """A ward and its zone."""
+
+    id: str
+    name: str
+    zone: str
+
+
+class AssigneeRef(msgspec.Struct):
+    """The official who owns the case now."""
+
+    id: int | None
+    name: str
+    designation: str | None
+    level: int
+
+
+class EventView(msgspec.Struct):
+    """One step of the case."""
+
+    revision: int
+    kind: str
+    status: str
+    at: datetime
+    actor: str
+    detail: dict[str, Any]
+
+
+class ComplaintView(msgspec.Struct):
+    """A complaint as an integrator or citizen app sees it."""
+
+    tracking_id: str
+    workflow_id: str
+    source: str  # "live" (workflow query) or "record" (database projection)
+    status: str
+    city: str
+    category: str
+    description: str
+    latitude: float
+    longitude: float
+    language: str
+    address: str | None
+    priority: str | None
+    ward: WardRef | None
+    assignee: AssigneeRef | None
+    escalation_level: int
+    location_match: str | None
+    filed_at: datetime
+    updated_at: datetime | None
+    sla_due_at: datetime | None
+    closed_reason: str | None
+    events: list[EventView]
+
+
+class CategoryView(msgspec.Struct):
+    """A category of the catalogue."""
+
+    code: str
+    name: str
+    group: str
+    department: str
+    default_priority: str
+    sla_hours: int
+    keywords: list[str]

@@ -1,0 +1,89 @@
+"""Turn a live workflow state or a database projection row into the same ComplaintView."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from api.schemas import AssigneeRef, ComplaintView, EventView, WardRef
+from domain.case import CaseState
+from domain.ids import workflow_id
+
+
+def from_state(state: CaseState) -> ComplaintView:
+    """The view of a running case, from its workflow query."""
+    c, a = state.complaint, state.assignment
+    return ComplaintView(
+        tracking_id=c.tracking_id,
+        workflow_id=workflow_id(c.tracking_id),
+        source="live",
+        status=state.status.value,
+        city=c.city,
+        category=c.category,
+        description=c.description,
+        latitude=c.latitude,
+        longitude=c.longitude,
+        language=c.language,
+        address=c.address,
+        priority=f"P{state.priority}" if state.priority else None,
+        ward=WardRef(a.ward_id, a.ward_name, a.zone) if a else None,
+        assignee=AssigneeRef(a.official_id, a.official_name, a.designation, a.level) if a else None,
+        escalation_level=state.escalation_level,
+        location_match=a.match if a else None,
+        filed_at=c.filed_at,
+        updated_at=state.updated_at,
+        sla_due_at=state.sla_due_at,
+        closed_reason=state.closed_reason,
+        events=[
+            EventView(e.revision, e.kind, e.status.value, e.at, e.actor, dict(e.detail))
+            for e in state.recent_events
+        ],
+    )
+
+
+def from_record(row: dict[str, Any], events: list[dict[str, Any]]) -> ComplaintView:
+    """The view of a case from the database projection and its event log."""
+    ward = (
+        WardRef(row["ward_id"], row["ward_name"] or "", row["zone"] or "")
+        if row["ward_id"]
+        else None
+    )
+    assignee = None
+    if row["assignee_name"]:
+        level = row["escalation_level"] or 0
+        assignee = AssigneeRef(
+            row["assignee"], row["assignee_name"], row.get("assignee_designation"), level
+        )
+    return ComplaintView(
+        tracking_id=row["tracking_id"],
+        workflow_id=row["workflow_id"],
+        source="record",
+        status=row["status"],
+        city=row["city"],
+        category=row["category"],
+        description=row["description"],
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        language=row["language"],
+        address=row["address"],
+        priority=f"P{row['priority']}" if row["priority"] else None,
+        ward=ward,
+        assignee=assignee,
+        escalation_level=row["escalation_level"] or 0,
+        location_match=row["location_match"],
+        filed_at=row["filed_at"],
+        updated_at=row["updated_at"],
+        sla_due_at=row["sla_due_at"],
+        closed_reason=row["closed_reason"],
+        events=[
+            EventView(e["revision"], e["kind"], e["status"], e["at"], e["actor"], _detail(e))
+            for e in events
+        ],
+    )
+
+
+def _detail(event: dict[str, Any]) -> dict[str, Any]:
+    detail = event["detail"]
+    if isinstance(detail, str):
+        detail = json.loads(detail)
+    return detail or {}

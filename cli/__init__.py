@@ -1,0 +1,1 @@
+"""The `civicops` command-line tool."""

@@ -1,0 +1,90 @@
+"""First-run set-up, safe to repeat: migrations, the demo city, the bucket, demo API keys."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from piccolo.apps.migrations.commands.forwards import run_forwards
+
+from domain.cities import spec_for
+from domain.roles import Role
+from geo.geojson import read_wards
+from records.apikeys import authenticate, create_key
+from records.geography import ImportResult, import_city
+from records.tables import City, Official
+from settings import Settings
+from storage import s3
+
+DEMO_DATA = Path(__file__).resolve().parents[1] / "geo" / "data"
+DEMO_WARDS = DEMO_DATA / "bengaluru_bbmp_198_wards_2012.geojson"
+DEMO_LOOKUP = DEMO_DATA / "bengaluru_bbmp_198_ward_zone_lookup.csv"
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply every pending migration (SQLite files are switched to WAL for two writers)."""
+    if settings.database_url is None:
+        await City.raw("PRAGMA journal_mode=WAL")
+    result = await run_forwards(app_name="records", migration_id="all")
+    if not result.success:
+        raise RuntimeError(f"migrations failed: {result.message}")
+
+
+async def load_demo_city() -> ImportResult | None:
+    """Import Bengaluru's 198 BBMP wards in 8 zones, with its roster, unless already there."""
+    if await City.exists().where(City.slug == "bengaluru"):
+        return None
+    wards = read_wards(
+        DEMO_WARDS,
+        ward_field="WARD_NO",
+        name_field="WARD_NAME",
+        zone_lookup=DEMO_LOOKUP,
+        lookup_ward_column="Ward No",
+        lookup_zone_column="BBMP Zone Name",
+    )
+    return await import_city(spec_for("bengaluru"), wards)
+
+
+async def demo_keys(settings: Settings) -> Path:
+    """One demo key per role, written once to var/demo-keys.json with mode 0600."""
+    path = settings.var_dir / "demo-keys.json"
+    if path.exists():
+        existing = json.loads(path.read_text() or "{}")
+        if existing and all([await authenticate(token) for token in existing.values()]):
+            return path
+    supervisor = await Official.objects().where(Official.level == 0).order_by(Official.id).first()
+    keys: dict[str, str] = {}
+    for role in Role:
+        official = supervisor.id if role == Role.SUPERVISOR and supervisor else None
+        if role == Role.SUPERVISOR and official is None:
+            continue
+        token, _ = await create_key(f"demo-{role.value}", role, official)
+        keys[role.value] = token
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(keys, fh, indent=2)
+    os.replace(tmp, path)
+    return path
+
+
+async def bootstrap(settings: Settings, *, demo: bool = True) -> list[str]:
+    """Everything a fresh installation needs; each step is idempotent. Returns what it did."""
+    done: list[str] = []
+    await migrate(settings)
+    done.append("migrations applied")
+    s3.ensure_bucket(s3.client(settings), settings.s3_bucket)
+    done.append(f"bucket {settings.s3_bucket} ready")
+    if demo:
+        result = await load_demo_city()
+        if result:
+            done.append(
+                f"demo city imported: {result.wards} wards, {result.zones} zones, "
+                f"{result.officials_created} officials"
+            )
+        path = await demo_keys(settings)
+        done.append(f"demo API keys: {path}")
+    return done

@@ -1,0 +1,273 @@
+"""`civicops`: run the stack, import zones, file demo complaints, manage API keys."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from settings import Settings
+
+
+def _settings() -> Settings:
+    settings = Settings.from_env()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+@click.group()
+def cli() -> None:
+    """CivicOps: civic complaints as durable Temporal workflows."""
+
+
+@cli.command()
+@click.option("--no-demo", is_flag=True, help="Do not load the demo city or demo keys.")
+def up(no_demo: bool) -> None:
+    """Start everything missing (Temporal, S3, database), then the worker and the API."""
+    from cli.bootstrap import bootstrap
+    from devstack.services import Service, ServiceError, rclone_s3, temporal_dev_server
+
+    settings = _settings()
+    started: list[Service] = []
+
+    def stop_all(*_: object) -> None:
+        for service in reversed(started):
+            service.stop()
+
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the stack like Ctrl-C does
+    try:
+        if settings.temporal_address is None:
+            db_file = settings.var_dir / "temporal" / "temporal.db"
+            started.append(temporal_dev_server(settings, db_file=db_file).start())
+            click.echo(f"temporal   dev server on {settings.effective_temporal_address}")
+        else:
+            click.echo(f"temporal   using {settings.temporal_address}")
+        if settings.s3_endpoint_url is None:
+            started.append(rclone_s3(settings, root=settings.var_dir / "s3").start())
+            click.echo(f"s3         rclone on {settings.effective_s3_endpoint_url}")
+        else:
+            click.echo(f"s3         using {settings.s3_endpoint_url}")
+        db = "postgresql" if settings.database_url else f"sqlite {settings.sqlite_path}"
+        click.echo(f"database   {db}")
+        for line in asyncio.run(bootstrap(settings, demo=not no_demo)):
+            click.echo(f"bootstrap  {line}")
+        me = [sys.executable, "-m", "cli.main"]
+        started.append(Service("worker", [*me, "worker"], None, None).start())
+        started.append(Service("api", [*me, "server"], settings.api_port, None).start())
+        keys = settings.var_dir / "demo-keys.json"
+        click.echo(
+            "\nCivicOps is up.\n"
+            f"  API          {settings.public_url}\n"
+            f"  OpenAPI docs {settings.public_url}/schema  (Swagger: /schema/swagger)\n"
+            f"  Temporal UI  "
+            + (
+                f"http://127.0.0.1:{settings.temporal_ui_port}"
+                if settings.temporal_address is None
+                else "(your cluster's UI)"
+            )
+            + (f"\n  Demo keys    {keys}" if keys.exists() else "")
+            + "\nPress Ctrl-C to stop everything."
+        )
+        while all(s.alive for s in started):
+            time.sleep(0.5)
+        dead = [s.name for s in started if not s.alive]
+        click.echo(f"{', '.join(dead)} stopped unexpectedly; stopping the rest", err=True)
+        raise SystemExit(1)
+    except ServiceError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from exc
+    except KeyboardInterrupt:
+        click.echo("\nstopping…")
+    finally:
+        stop_all()
+
+
+@cli.command()
+def worker() -> None:
+    """Run a Temporal worker for the complaint workflows."""
+    import logging
+
+    import worker as worker_module
+
+    settings = _settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
+    try:
+        asyncio.run(_until_sigterm(worker_module.run(settings)))
+    except KeyboardInterrupt:
+        pass
+
+
+async def _until_sigterm(coro) -> None:  # type: ignore[no-untyped-def]
+    task = asyncio.ensure_future(coro)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, task.cancel)
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+
+
+@cli.command()
+def server() -> None:
+    """Run the Litestar API."""
+    import server as server_module
+
+    server_module.run(_settings())
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply database migrations."""
+    from cli.bootstrap import migrate as do_migrate
+
+    asyncio.run(do_migrate(_settings()))
+    click.echo("migrations applied")
+
+
+@cli.command()
+@click.option("--no-demo", is_flag=True, help="Do not load the demo city or demo keys.")
+def bootstrap(no_demo: bool) -> None:
+    """Migrations, bucket, demo city and demo keys; safe to repeat."""
+    from cli.bootstrap import bootstrap as do_bootstrap
+
+    for line in asyncio.run(do_bootstrap(_settings(), demo=not no_demo)):
+        click.echo(line)
+
+
+@cli.group()
+def zones() -> None:
+    """Ward and zone boundaries."""
+
+
+@zones.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--city", required=True, help="City slug, e.g. bengaluru, mumbai, pune.")
+@click.option("--ward-field", required=True, help="Feature property holding the ward id.")
+@click.option("--zone-field", help="Feature property holding the zone name.")
+@click.option("--name-field", help="Feature property holding the ward name.")
+@click.option("--zone-lookup", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV mapping ward ids to zone names.")
+@click.option("--lookup-ward-column", default="Ward No", show_default=True)
+@click.option("--lookup-zone-column", default="BBMP Zone Name", show_default=True)
+@click.option("--code", help="Three-letter city code for tracking ids (new cities).")
+@click.option("--name", "city_name", help="City name (new cities).")
+@click.option("--corporation", help="Issuing corporation (new cities).")
+@click.option("--language", help="Local language code for notices, e.g. kn, mr, hi.")
+@click.option("--no-roster", is_flag=True, help="Do not create one supervisor per ward.")
+def zones_import(
+    file: Path, city: str, ward_field: str, zone_field: str | None, name_field: str | None,
+    zone_lookup: Path | None, lookup_ward_column: str, lookup_zone_column: str,
+    code: str | None, city_name: str | None, corporation: str | None, language: str | None,
+    no_roster: bool,
+) -> None:  # fmt: skip
+    """Import (or update) a city's wards from a GeoJSON file; safe to repeat."""
+    from domain.cities import spec_for
+    from geo.geojson import WardFileError, read_wards
+    from records.geography import import_city
+
+    _settings()
+    try:
+        spec = spec_for(
+            city.lower(), code=code or "", name=city_name or "",
+            corporation=corporation or "", language=language or "",
+        )  # fmt: skip
+        wards = read_wards(
+            file, ward_field=ward_field, name_field=name_field, zone_field=zone_field,
+            zone_lookup=zone_lookup, lookup_ward_column=lookup_ward_column,
+            lookup_zone_column=lookup_zone_column,
+        )  # fmt: skip
+    except (WardFileError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    result = asyncio.run(import_city(spec, wards, roster=not no_roster))
+    click.echo(
+        f"{result.city}: {result.wards} wards in {result.zones} zones imported "
+        f"(version {result.version}); {result.officials_created} officials added to the roster"
+    )
+
+
+@cli.command()
+@click.option("--complaints", "count", type=click.IntRange(1, 100_000), default=50,
+              show_default=True, help="How many complaints to file.")
+@click.option("--api-url", help="API base URL (default: CIVICOPS_PUBLIC_URL).")
+@click.option("--api-key", help="Key to file with (default: the demo citizen-app key).")
+@click.option("--city", help="City slug (default: the API's city).")
+@click.option("--concurrency", type=click.IntRange(1, 256), default=8, show_default=True)
+def demo(
+    count: int, api_url: str | None, api_key: str | None, city: str | None, concurrency: int
+) -> None:
+    """File N realistic complaints (made with faker) in the demo city through the API."""
+    from cli.demo import file_many
+
+    settings = _settings()
+    if api_key is None:
+        keys_file = settings.var_dir / "demo-keys.json"
+        if not keys_file.exists():
+            raise click.UsageError(f"{keys_file} not found: run `make up` first or pass --api-key")
+        api_key = json.loads(keys_file.read_text())["citizen-app"]
+    accepted, errors = asyncio.run(
+        file_many(api_url or settings.public_url, api_key, count, city=city,
+                  concurrency=concurrency)
+    )  # fmt: skip
+    click.echo(f"{accepted} of {count} complaints accepted")
+    for error in errors[:10]:
+        click.echo(f"  rejected: {error}", err=True)
+    if errors:
+        raise SystemExit(1)
+
+
+@cli.group()
+def apikeys() -> None:
+    """API keys for citizen apps, integrators, supervisors, auditors, officials, admins."""
+
+
+@apikeys.command("create")
+@click.option("--role", required=True,
+              type=click.Choice(["citizen-app", "integrator", "supervisor", "auditor",
+                                 "official", "admin"]))
+@click.option("--name", required=True, help="Who holds the key, e.g. 'Namma Bengaluru app'.")
+@click.option("--official", "official_id", type=int, help="Official id (required for supervisor).")
+def apikeys_create(role: str, name: str, official_id: int | None) -> None:
+    """Create a key; the secret is printed once and never stored."""
+    from domain.roles import Role
+    from records.apikeys import create_key
+
+    _settings()
+    try:
+        token, row = asyncio.run(create_key(name, Role(role), official_id))
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"key id {row.key_id} ({role}, {name}); store this secret now, it is not shown again:")
+    click.echo(token)
+
+
+@apikeys.command("list")
+def apikeys_list() -> None:
+    """List keys (ids, roles, names; never secrets)."""
+    from records.tables import ApiKey
+
+    _settings()
+    rows = asyncio.run(ApiKey.select(ApiKey.key_id, ApiKey.role, ApiKey.name, ApiKey.official,
+                              ApiKey.created_at, ApiKey.revoked_at).order_by(ApiKey.id))
+    for r in rows:
+        state = "revoked" if r["revoked_at"] else "active"
+        bound = f" official={r['official']}" if r["official"] else ""
+        click.echo(f"{r['key_id']}  {r['role']:<12} {state:<8} {r['name']}{bound}")
+
+
+def main() -> None:
+    """Entry point of the `civicops` console script."""
+    cli()
+
+
+if __name__ == "__main__":
+    main()

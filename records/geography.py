@@ -1,0 +1,181 @@
+"""Wards, zones and the roster: importing a city and finding who owns a point."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+
+from faker import Faker
+
+from domain.cities import CitySpec
+from geo.geojson import WardShape
+from geo.zones import Location, ZoneIndex
+from records.tables import City, Official, Ward, Zone
+
+SUPERVISOR = "Ward Supervisor (Junior Engineer)"
+ZONAL_OFFICER = "Zonal Officer (Assistant Executive Engineer)"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What `import_city` changed."""
+
+    city: str
+    wards: int
+    zones: int
+    officials_created: int
+    version: int
+
+
+def _seeded_faker(key: str) -> Faker:
+    fake = Faker("en_IN")
+    fake.seed_instance(int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big"))
+    return fake
+
+
+async def import_city(spec: CitySpec, wards: list[WardShape], *, roster: bool = True) -> ImportResult:
+    """Upsert a city's zones and wards (and one supervisor per ward, one officer per zone)."""
+    async with City._meta.db.transaction():
+        city = await City.objects().get(City.slug == spec.slug)
+        if city is None:
+            city = City(
+                slug=spec.slug, code=spec.code, name=spec.name, corporation=spec.corporation,
+                language=spec.language, timezone=spec.timezone, wards_version=0,
+            )
+            await city.save()
+        else:
+            city.code, city.name, city.corporation = spec.code, spec.name, spec.corporation
+            city.language, city.timezone = spec.language, spec.timezone
+        zones: dict[str, Zone] = {}
+        for name in sorted({w.zone for w in wards if w.zone}):
+            key = f"{spec.slug}:{name}"
+            zone = await Zone.objects().get(Zone.key == key)
+            if zone is None:
+                zone = Zone(key=key, city=city.id, name=name)
+                await zone.save()
+            zones[name] = zone
+        ward_rows: dict[str, Ward] = {}
+        for shape in wards:
+            key = f"{spec.slug}:{shape.ward_id}"
+            row = await Ward.objects().get(Ward.key == key)
+            zone_id = zones[shape.zone].id if shape.zone else None
+            if row is None:
+                row = Ward(key=key, city=city.id, ward_id=shape.ward_id)
+            row.name, row.zone, row.geometry = shape.name, zone_id, shape.geometry
+            await row.save()
+            ward_rows[shape.ward_id] = row
+        created = await _ensure_roster(city, zones, ward_rows) if roster else 0
+        city.wards_version = (city.wards_version or 0) + 1
+        await city.save()
+    return ImportResult(spec.slug, len(ward_rows), len(zones), created, city.wards_version)
+
+
+async def _ensure_roster(city: City, zones: dict[str, Zone], wards: dict[str, Ward]) -> int:
+    """One supervisor per ward and one zonal officer per zone, created once, keyed stably."""
+    wanted: list[Official] = []
+    for name, zone in zones.items():
+        key = f"{city.slug}:zone:{name}:L1"
+        wanted.append(
+            Official(key=key, city=city.id, name=_seeded_faker(key).name(),
+                     designation=ZONAL_OFFICER, level=1, zone=zone.id)
+        )
+    for ward_id, ward in wards.items():
+        key = f"{city.slug}:ward:{ward_id}:L0"
+        wanted.append(
+            Official(key=key, city=city.id, name=_seeded_faker(key).name(),
+                     designation=SUPERVISOR, level=0, ward=ward.id, zone=ward.zone)
+        )
+    existing = {
+        row["key"]
+        for row in await Official.select(Official.key).where(
+            Official.key.is_in([o.key for o in wanted])
+        )
+    }
+    new = [o for o in wanted if o.key not in existing]
+    if new:
+        await Official.insert(*new)
+    return len(new)
+
+
+@dataclass
+class CityZones:
+    """One city's spatial index plus what each ward id means in the database."""
+
+    city: City
+    version: int
+    index: ZoneIndex
+    wards: dict[str, tuple[int, str, str]]  # ward id -> (ward pk, ward name, zone name)
+
+    def locate(self, lat: float, lon: float) -> Location:
+        """Which ward contains (or is nearest to) a point."""
+        return self.index.locate(lat, lon)
+
+
+class UnknownCity(LookupError):
+    """The city has not been imported."""
+
+
+class ZoneDirectory:
+    """Caches each city's ZoneIndex; reloads when an import bumps the city's wards_version."""
+
+    def __init__(self, *, nearest_max_m: float, refresh_seconds: float = 5.0) -> None:
+        self.nearest_max_m = nearest_max_m
+        self.refresh_seconds = refresh_seconds
+        self._cache: dict[str, tuple[float, CityZones]] = {}
+        self._lock = asyncio.Lock()
+
+    async def city(self, slug: str) -> CityZones:
+        """The city's zones, at most refresh_seconds stale."""
+        cached = self._cache.get(slug)
+        if cached and time.monotonic() - cached[0] < self.refresh_seconds:
+            return cached[1]
+        async with self._lock:
+            row = await City.objects().get(City.slug == slug)
+            if row is None:
+                raise UnknownCity(slug)
+            cached = self._cache.get(slug)
+            if cached and cached[1].version == row.wards_version:
+                self._cache[slug] = (time.monotonic(), cached[1])
+                return cached[1]
+            zones = await self._load(row)
+            self._cache[slug] = (time.monotonic(), zones)
+            return zones
+
+    async def _load(self, city: City) -> CityZones:
+        rows = await Ward.select(
+            Ward.id, Ward.ward_id, Ward.name, Ward.geometry, Ward.zone.name
+        ).where(Ward.city == city.id)
+        shapes, meta = [], {}
+        for r in rows:
+            geometry = r["geometry"]
+            if isinstance(geometry, str):
+                geometry = json.loads(geometry)
+            shapes.append(WardShape(r["ward_id"], r["name"], r["zone.name"], geometry))
+            meta[r["ward_id"]] = (r["id"], r["name"], r["zone.name"] or "")
+        index = await asyncio.to_thread(ZoneIndex, shapes, nearest_max_m=self.nearest_max_m)
+        return CityZones(city=city, version=city.wards_version, index=index, wards=meta)
+
+
+async def responsible_official(ward_pk: int) -> Official | None:
+    """The active supervisor of a ward, else the active zonal officer of its zone."""
+    supervisor = (
+        await Official.objects()
+        .where((Official.ward == ward_pk) & (Official.level == 0) & (Official.active == True))  # noqa: E712
+        .order_by(Official.id)
+        .first()
+    )
+    if supervisor is not None:
+        return supervisor
+    ward = await Ward.objects().get(Ward.id == ward_pk)
+    if ward is None or ward.zone is None:
+        return None
+    return (
+        await Official.objects()
+        .where((Official.zone == ward.zone) & (Official.level == 1) & (Official.active == True))  # noqa: E712
+        .order_by(Official.id)
+        .first()
+    )
+

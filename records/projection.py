@@ -1,0 +1,100 @@
+"""The complaint projection and its event log, written idempotently from workflow revisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.case import CaseEvent, CaseState
+from records.tables import Complaint, ComplaintEvent
+
+_UPDATED = [
+    Complaint.status,
+    Complaint.priority,
+    Complaint.ward_id,
+    Complaint.ward_name,
+    Complaint.zone,
+    Complaint.assignee,
+    Complaint.assignee_name,
+    Complaint.escalation_level,
+    Complaint.location_match,
+    Complaint.sla_due_at,
+    Complaint.updated_at,
+    Complaint.closed_reason,
+    Complaint.revision,
+]
+
+
+def _row(state: CaseState) -> Complaint:
+    c, a = state.complaint, state.assignment
+    return Complaint(
+        tracking_id=c.tracking_id,
+        workflow_id=f"complaint-{c.tracking_id}",
+        city=c.city,
+        category=c.category,
+        description=c.description,
+        latitude=c.latitude,
+        longitude=c.longitude,
+        address=c.address,
+        language=c.language,
+        source=c.source,
+        status=state.status.value,
+        priority=state.priority,
+        ward_id=a.ward_id if a else None,
+        ward_name=a.ward_name if a else None,
+        zone=a.zone if a else None,
+        assignee=a.official_id if a else None,
+        assignee_name=a.official_name if a else None,
+        escalation_level=state.escalation_level,
+        location_match=a.match if a else None,
+        reporter=c.reporter_id,
+        filed_at=c.filed_at,
+        sla_due_at=state.sla_due_at,
+        updated_at=state.updated_at or c.filed_at,
+        closed_reason=state.closed_reason,
+        revision=state.revision,
+    )
+
+
+async def record(state: CaseState, event: CaseEvent) -> None:
+    """Write one revision. Replays and retries change nothing; an older revision never wins."""
+    tracking_id = state.complaint.tracking_id
+    async with Complaint._meta.db.transaction():
+        await ComplaintEvent.insert(
+            ComplaintEvent(
+                event_key=f"{tracking_id}:{event.revision}",
+                tracking_id=tracking_id,
+                revision=event.revision,
+                kind=event.kind,
+                status=event.status.value,
+                at=event.at,
+                actor=event.actor,
+                detail=event.detail,
+            )
+        ).on_conflict(target=ComplaintEvent.event_key, action="DO NOTHING")
+        await Complaint.insert(_row(state)).on_conflict(
+            target=Complaint.tracking_id,
+            action="DO UPDATE",
+            values=_UPDATED,
+            where=Complaint.revision < state.revision,
+        )
+
+
+async def load(tracking_id: str) -> dict[str, Any] | None:
+    """The projection row of a complaint, or None."""
+    return (
+        await Complaint.select(
+            *Complaint.all_columns(),
+            Complaint.assignee.designation.as_alias("assignee_designation"),
+        )
+        .where(Complaint.tracking_id == tracking_id)
+        .first()
+    )
+
+
+async def events(tracking_id: str) -> list[dict[str, Any]]:
+    """The event log of a complaint, oldest first."""
+    return (
+        await ComplaintEvent.select()
+        .where(ComplaintEvent.tracking_id == tracking_id)
+        .order_by(ComplaintEvent.revision)
+    )

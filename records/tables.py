@@ -1,0 +1,135 @@
+"""Tables: the city's geography and roster, the complaint projection, its event log, API keys."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class City(Table):
+    """A municipal corporation CivicOps serves."""
+
+    slug = Varchar(length=40, unique=True)
+    code = Varchar(length=3, unique=True)
+    name = Varchar(length=120)
+    corporation = Varchar(length=200)
+    language = Varchar(length=8)
+    timezone = Varchar(length=40, default="Asia/Kolkata")
+    wards_version = Integer(default=0)
+
+
+class Zone(Table):
+    """An administrative zone: a group of wards under one zonal officer."""
+
+    key = Varchar(length=200, unique=True)  # "<city>:<zone name>"
+    city = ForeignKey(references=City)
+    name = Varchar(length=120)
+
+
+class Ward(Table):
+    """A ward polygon; the unit a supervisor owns."""
+
+    key = Varchar(length=200, unique=True)  # "<city>:<ward id>"
+    city = ForeignKey(references=City)
+    ward_id = Varchar(length=60, index=True)
+    name = Varchar(length=200)
+    zone = ForeignKey(references=Zone, null=True)
+    geometry = JSON()
+
+
+class Official(Table):
+    """A person on the roster: level 0 supervisor of a ward, level 1 zonal officer, and up."""
+
+    key = Varchar(length=200, unique=True)  # stable roster key, e.g. "bengaluru:ward:12:L0"
+    city = ForeignKey(references=City)
+    name = Varchar(length=120)
+    designation = Varchar(length=120)
+    level = Integer(default=0)
+    ward = ForeignKey(references=Ward, null=True)
+    zone = ForeignKey(references=Zone, null=True)
+    email = Varchar(length=200, null=True, default=None)
+    active = Boolean(default=True)
+
+
+class Reporter(Table):
+    """A citizen's contact details, kept out of workflow history so they can be erased (DPDP)."""
+
+    name = Varchar(length=120, null=True, default=None)
+    phone = Varchar(length=20, null=True, default=None)
+    email = Varchar(length=254, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Complaint(Table):
+    """The queryable projection of one complaint workflow (Temporal holds the truth)."""
+
+    tracking_id = Varchar(length=20, unique=True)
+    workflow_id = Varchar(length=40)
+    city = Varchar(length=40, index=True)
+    category = Varchar(length=40, index=True)
+    description = Text()
+    latitude = DoublePrecision()
+    longitude = DoublePrecision()
+    address = Varchar(length=300, null=True, default=None)
+    language = Varchar(length=8)
+    source = Varchar(length=120)
+    status = Varchar(length=20, index=True)
+    priority = Integer(null=True, default=None)
+    ward_id = Varchar(length=60, null=True, default=None, index=True)
+    ward_name = Varchar(length=200, null=True, default=None)
+    zone = Varchar(length=120, null=True, default=None, index=True)
+    assignee = ForeignKey(references=Official, null=True)
+    assignee_name = Varchar(length=120, null=True, default=None)
+    escalation_level = Integer(default=0)
+    location_match = Varchar(length=10, null=True, default=None)
+    reporter = ForeignKey(references=Reporter, null=True)
+    filed_at = Timestamptz()
+    sla_due_at = Timestamptz(null=True, default=None)
+    updated_at = Timestamptz()
+    closed_reason = Text(null=True, default=None)
+    revision = Integer(default=0)
+
+
+class ComplaintEvent(Table):
+    """Append-only event log of a complaint, one row per workflow state revision."""
+
+    event_key = Varchar(length=60, unique=True)  # "<tracking id>:<revision>" makes writes idempotent
+    tracking_id = Varchar(length=20, index=True)
+    revision = Integer()
+    kind = Varchar(length=40)
+    status = Varchar(length=20)
+    at = Timestamptz()
+    actor = Varchar(length=120)
+    detail = JSON()
+
+
+class ApiKey(Table):
+    """An API key: only its SHA-256 is stored; the secret is shown once at creation."""
+
+    key_id = Varchar(length=16, unique=True)
+    name = Varchar(length=120)
+    role = Varchar(length=20)
+    secret_sha256 = Varchar(length=64)
+    official = ForeignKey(references=Official, null=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class IdempotencyRecord(Table):
+    """Remembers an Idempotency-Key so a retried POST returns the complaint it first created."""
+
+    key = Varchar(length=300, unique=True)  # "<api key id>:<Idempotency-Key>"
+    request_sha256 = Varchar(length=64)
+    tracking_id = Varchar(length=20)
+    reporter = ForeignKey(references=Reporter, null=True)
+    created_at = Timestamptz(default=TimestamptzNow())

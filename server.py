@@ -1,0 +1,26 @@
+"""Runs the Litestar app with uvicorn."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+
+from api.app import create_app
+from settings import Settings
+
+
+def run(settings: Settings) -> None:
+    """Serve the API on API_HOST:API_PORT until stopped."""
+    logging.basicConfig(level=settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+
+
+if __name__ == "__main__":
+    run(Settings.from_env())

