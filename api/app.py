@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from temporalio.client import Client
 
 from api.auth import api_key_guard
 from api.controllers.complaints import ComplaintController
-from api.controllers.public import PublicController
+from api.controllers.public import CatalogueController, health
 from api.errors import exception_handler
 from records.geography import ZoneDirectory
 from settings import Settings
@@ -38,8 +38,12 @@ def create_app(
         yield
 
     app = Litestar(
-        route_handlers=[PublicController, ComplaintController],
-        guards=[api_key_guard],
+        route_handlers=[
+            health,
+            # Every /v1 route passes the key guard; a route is public only by saying so.
+            Router("/", guards=[api_key_guard], route_handlers=[CatalogueController,
+                                                                ComplaintController]),
+        ],
         exception_handlers={Exception: exception_handler},
         lifespan=[lifespan],
         request_max_body_size=MAX_BODY_BYTES,

@@ -50,7 +50,7 @@ async def principal_for(connection: ASGIConnection) -> Principal | None:
 
 async def api_key_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """401 without a valid key, 403 when the key's role is not allowed on this route."""
-    if handler.opt.get("public"):
+    if handler.opt.get("public") or connection.scope.get("method") == "OPTIONS":
         return
     principal = await principal_for(connection)
     if principal is None:

@@ -25,7 +25,7 @@ class FieldError(HTTPException):
 
 
 _AT_PATH = re.compile(r"\s*-\s*at `\$\.?([^`]*)`$")
-_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
+_NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
 
 
 def _field_errors(exc: ValidationException) -> list[dict[str, str]]:
@@ -40,7 +40,7 @@ def _field_errors(exc: ValidationException) -> list[dict[str, str]]:
         if match:
             key = key or match.group(1) or "body"
             message = message[: match.start()]
-        unknown = _UNKNOWN_FIELD.search(message)
+        unknown = _NAMED_FIELD.search(message)
         if unknown:
             key = f"{key}.{unknown.group(1)}" if key and key != "data" else unknown.group(1)
         if not key or key == "data":

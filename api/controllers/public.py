@@ -23,28 +23,29 @@ from storage import s3
 log = logging.getLogger("civicops.api")
 
 
-class PublicController(Controller):
-    """Health, categories and zones: no API key needed."""
+@get("/health", operation_id="health", opt=PUBLIC, tags=["public"], summary="API and service health")
+async def health(request: Request) -> Response[dict[str, Any]]:
+    """200 when the database, Temporal and object storage all answer; 503 naming what failed."""
+    checks = await asyncio.gather(
+        _check("database", City.raw("SELECT 1")),
+        _check("temporal", _temporal_ok(request.app.state.temporal)),
+        _check("object_storage", asyncio.to_thread(_s3_ok, request)),
+    )
+    results = dict(checks)
+    ok = all(v == "ok" for v in results.values())
+    return Response(
+        {"status": "ok" if ok else "degraded", "checks": results},
+        status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE,
+    )
 
-    path = "/"
+
+class CatalogueController(Controller):
+    """Categories and the ward map: public, no API key needed."""
+
+    path = "/v1"
     tags = ["public"]
 
-    @get("/health", operation_id="health", opt=PUBLIC, summary="Health of the API and its services")
-    async def health(self, request: Request) -> Response[dict[str, Any]]:
-        """200 when the database, Temporal and object storage all answer; 503 naming what failed."""
-        checks = await asyncio.gather(
-            _check("database", City.raw("SELECT 1")),
-            _check("temporal", _temporal_ok(request.app.state.temporal)),
-            _check("object_storage", asyncio.to_thread(_s3_ok, request)),
-        )
-        results = dict(checks)
-        ok = all(v == "ok" for v in results.values())
-        return Response(
-            {"status": "ok" if ok else "degraded", "checks": results},
-            status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE,
-        )
-
-    @get("/v1/categories", operation_id="listCategories", opt=PUBLIC, summary="Category catalogue")
+    @get("/categories", operation_id="listCategories", opt=PUBLIC, summary="Category catalogue")
     async def categories(self) -> list[CategoryView]:
         """The complaint categories, with their department, default priority and SLA hours."""
         return [
@@ -60,7 +61,7 @@ class PublicController(Controller):
             for c in CATEGORIES
         ]
 
-    @get("/v1/zones", operation_id="listZones", opt=PUBLIC, summary="Ward and zone map (GeoJSON)")
+    @get("/zones", operation_id="listZones", opt=PUBLIC, summary="Ward and zone map (GeoJSON)")
     async def zones(
         self,
         request: Request,

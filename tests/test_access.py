@@ -1,0 +1,88 @@
+"""Every /v1 route is guarded: no key is 401, a wrong role is 403, public routes need no key."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from helpers import MALLESHWARAM, auth, pothole
+
+from api.auth import PUBLIC
+from records.tables import ApiKey
+
+PUBLIC_PATHS = {"/health", "/v1/categories", "/v1/zones"}
+
+
+def _routes(app):  # type: ignore[no-untyped-def]
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if route.path.startswith("/schema") or handler.http_methods == {"OPTIONS"}:
+                continue
+            yield route.path, handler
+
+
+async def test_every_v1_route_declares_who_may_call_it(api):
+    seen = set()
+    for path, handler in _routes(api.app):
+        seen.add(path)
+        if path in PUBLIC_PATHS:
+            assert handler.opt.get("public") is True, path
+        else:
+            assert path.startswith("/v1/"), f"{path} is outside /v1"
+            assert handler.opt.get("roles"), f"{path} has no roles: it would be open to all"
+    assert PUBLIC_PATHS <= seen
+
+
+async def test_calls_without_a_key_are_401_and_name_the_header(api):
+    for path, handler in _routes(api.app):
+        if handler.opt == PUBLIC or path in PUBLIC_PATHS:
+            continue
+        concrete = path.replace("{tracking_id:str}", "BLR-0000000000")
+        for method in handler.http_methods:
+            resp = await api.request(method, concrete, json={})
+            assert resp.status_code == 401, (method, path, resp.text)
+            assert "API key" in resp.json()["detail"]
+
+
+async def test_a_wrong_or_malformed_key_is_401(api, api_keys):
+    good = api_keys["citizen-app"]
+    for bad in (good[:-2] + "xx", "cvk_nothere_secret", "not-a-key", good + " extra"):
+        resp = await api.post("/v1/complaints", json=pothole(*MALLESHWARAM), headers=auth(bad))
+        assert resp.status_code == 401, bad
+
+
+async def test_roles_that_may_not_file_get_403(api, api_keys):
+    for role in ("auditor", "supervisor"):
+        resp = await api.post(
+            "/v1/complaints", json=pothole(*MALLESHWARAM), headers=auth(api_keys[role])
+        )
+        assert resp.status_code == 403, role
+    for role in ("citizen-app", "integrator", "official", "admin"):
+        resp = await api.post(
+            "/v1/complaints", json=pothole(*MALLESHWARAM), headers=auth(api_keys[role])
+        )
+        assert resp.status_code == 202, role
+
+
+async def test_x_api_key_header_works_too(api, api_keys):
+    resp = await api.get("/v1/complaints/BLR-0000000000", headers={"X-API-Key": api_keys["auditor"]})
+    assert resp.status_code == 404
+
+
+async def test_revoked_key_is_401(api, database):
+    from domain.roles import Role
+    from records.apikeys import create_key
+
+    token, row = await create_key("soon revoked", Role.INTEGRATOR)
+    await ApiKey.update({ApiKey.revoked_at: datetime.now(UTC)}).where(ApiKey.id == row.id)
+    resp = await api.post("/v1/complaints", json=pothole(*MALLESHWARAM), headers=auth(token))
+    assert resp.status_code == 401
+
+
+async def test_keys_are_stored_only_as_hashes(database):
+    from domain.roles import Role
+    from records.apikeys import create_key
+
+    token, row = await create_key("hash check", Role.AUDITOR)
+    stored = await ApiKey.select().where(ApiKey.id == row.id).first()
+    secret = token.split("_", 2)[2]
+    assert all(secret not in str(v) for v in stored.values())
