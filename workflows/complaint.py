@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.case import CaseActivities
@@ -50,13 +49,15 @@ def initial_search_attributes(state: CaseState) -> TypedSearchAttributes:
 class ComplaintWorkflow:
     """The case lifecycle: triage, zone assignment, then wait for what the outside world sends."""
 
-    def __init__(self) -> None:
-        self.state: CaseState | None = None
+    @workflow.init
+    def __init__(self, state: CaseState) -> None:
+        # Set before any handler runs: an update may arrive in the very first workflow task.
+        self.state = state
         self._lock = asyncio.Lock()
 
     @workflow.run
     async def run(self, state: CaseState) -> CaseState:
-        self.state = state
+        state = self.state
         if state.status == Status.FILED and state.revision == 0:
             await self._step("filed", Status.FILED, actor=state.complaint.source)
         if state.status == Status.FILED:
@@ -76,14 +77,11 @@ class ComplaintWorkflow:
     @workflow.query
     def status(self) -> CaseState:
         """The live state of the case."""
-        if self.state is None:
-            raise ApplicationError("case not started yet")
         return self.state
 
     @workflow.update
     async def withdraw(self, request: WithdrawRequest) -> CaseState:
         """Withdraw the case (duplicate, filed in error); the case ends WITHDRAWN."""
-        assert self.state is not None
         async with self._lock:
             self.state.closed_reason = request.reason.strip()
             await self._step(
@@ -93,16 +91,14 @@ class ComplaintWorkflow:
 
     @withdraw.validator
     def _validate_withdraw(self, request: WithdrawRequest) -> None:
-        if self.state is None or self.state.is_terminal:
-            status = self.state.status if self.state else "not started"
-            raise ValueError(f"case is already {status} and cannot be withdrawn")
+        if self.state.is_terminal:
+            raise ValueError(f"case is already {self.state.status} and cannot be withdrawn")
         if not request.reason.strip():
             raise ValueError("reason must not be empty")
         if len(request.reason) > 500:
             raise ValueError("reason must be at most 500 characters")
 
     async def _triage(self) -> None:
-        assert self.state is not None
         c = self.state.complaint
         priority = await workflow.execute_activity_method(
             CaseActivities.prioritize,
@@ -114,7 +110,7 @@ class ComplaintWorkflow:
         await self._step("prioritized", Status.TRIAGED, actor="system", priority=f"P{priority}")
 
     async def _assign(self) -> None:
-        assert self.state is not None and self.state.priority is not None
+        assert self.state.priority is not None
         c = self.state.complaint
         assignment = await workflow.execute_activity_method(
             CaseActivities.assign_zone,
@@ -143,7 +139,6 @@ class ComplaintWorkflow:
         self, kind: str, status: Status, *, actor: str, **detail: str | int | float | None
     ) -> None:
         """Move to a new revision: update state, search attributes, and the projection."""
-        assert self.state is not None
         state = self.state
         now = workflow.now()
         state.revision += 1
@@ -160,7 +155,6 @@ class ComplaintWorkflow:
         )
 
     def _search_attribute_updates(self) -> list:
-        assert self.state is not None
         s = self.state
         updates = [
             sa.STATUS.value_set(s.status.value),

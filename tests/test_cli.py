@@ -1,0 +1,171 @@
+"""The `civicops` command: importing a city's wards, and `up` running the whole embedded stack."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+import httpx
+import pytest
+from conftest import WARDS
+from helpers import auth, pothole, wait_for_status
+
+from devstack.services import free_port, port_open
+from records.tables import City, Official, Ward
+
+CIVICOPS = [sys.executable, "-m", "cli.main"]
+REPO = Path(__file__).resolve().parents[1]
+
+
+def civicops(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*CIVICOPS, *args], cwd=REPO, env=env or os.environ.copy(), capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+
+
+async def test_importing_pune_wards_lets_pune_citizens_file_complaints(api, api_keys):
+    pune = WARDS / "pune_pmc_58_electoral_wards_2022.geojson"
+    args = ["zones", "import", str(pune), "--city", "pune", "--ward-field", "wardnum",
+            "--name-field", "Name2"]  # fmt: skip
+    first = civicops(*args)
+    assert first.returncode == 0, first.stderr
+    assert "58 wards" in first.stdout and "58 officials" in first.stdout
+    again = civicops(*args)
+    assert again.returncode == 0 and "0 officials added" in again.stdout
+
+    city = await City.objects().get(City.slug == "pune")
+    assert (city.code, city.language) == ("PUN", "mr")
+    assert await Ward.count().where(Ward.city == city.id) == 58
+    assert await Official.count().where(Official.city == city.id) == 58
+
+    # Shaniwar Wada, in the old city.
+    headers = auth(api_keys["citizen-app"])
+    resp = await api.post(
+        "/v1/complaints", json=pothole(18.5195, 73.8553, city="pune"), headers=headers
+    )
+    assert resp.status_code == 202, resp.text
+    tracking_id = resp.json()["tracking_id"]
+    assert tracking_id.startswith("PUN-")
+    case = await wait_for_status(api, tracking_id, headers, "ASSIGNED")
+    assert case["city"] == "pune" and case["ward"]["id"]
+
+
+def test_importing_a_file_without_the_ward_field_names_the_field():
+    pune = WARDS / "pune_pmc_58_electoral_wards_2022.geojson"
+    result = civicops("zones", "import", str(pune), "--city", "pune", "--ward-field", "WARD_NUM")
+    assert result.returncode == 2
+    assert "WARD_NUM" in result.stderr
+
+
+def test_importing_an_unknown_city_asks_for_its_details():
+    pune = WARDS / "pune_pmc_58_electoral_wards_2022.geojson"
+    result = civicops("zones", "import", str(pune), "--city", "nagpur", "--ward-field", "wardnum")
+    assert result.returncode == 2
+    assert "--code" in result.stderr
+
+
+def _up_env(var_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "TEMPORAL_ADDRESS", "S3_ENDPOINT_URL")}  # fmt: skip
+    api_port = free_port()
+    env.update(
+        CIVICOPS_VAR_DIR=str(var_dir),
+        TEMPORAL_PORT=str(free_port()),
+        TEMPORAL_UI_PORT=str(free_port()),
+        S3_PORT=str(free_port()),
+        API_PORT=str(api_port),
+        CIVICOPS_PUBLIC_URL=f"http://127.0.0.1:{api_port}",
+    )
+    return env
+
+
+class Stack:
+    """`civicops up` as a child process, as a newcomer runs it."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env = env
+        self.log = log
+        self.url = env["CIVICOPS_PUBLIC_URL"]
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 120) -> None:
+        self.proc = subprocess.Popen(
+            [*CIVICOPS, "up"], cwd=REPO, env=self.env, stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, self.log.read_text()
+            try:
+                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise AssertionError(f"stack did not come up:\n{self.log.read_text()}")
+
+    def ports(self) -> list[int]:
+        return [int(self.env[k]) for k in ("TEMPORAL_PORT", "S3_PORT", "API_PORT")]
+
+    def ctrl_c(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(timeout=60)
+
+
+@pytest.mark.timeout(400)
+async def test_make_up_runs_everything_and_keeps_data_across_restarts(tmp_path):
+    var_dir = tmp_path / "var"
+    env = _up_env(var_dir)
+    stack = Stack(env, tmp_path / "up.log")
+    stack.start()
+    try:
+        output = (tmp_path / "up.log").read_text()
+        assert "Temporal UI" in output and "/schema" in output and "demo-keys.json" in output
+        keys_file = var_dir / "demo-keys.json"
+        assert stat.S_IMODE(keys_file.stat().st_mode) == 0o600
+        keys = json.loads(keys_file.read_text())
+        assert set(keys) == {"citizen-app", "integrator", "supervisor", "auditor", "official",
+                             "admin"}  # fmt: skip
+        async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
+            resp = await client.post(
+                "/v1/complaints", json=pothole(13.0035, 77.5709), headers=auth(keys["citizen-app"])
+            )
+            assert resp.status_code == 202, resp.text
+            tracking_id = resp.json()["tracking_id"]
+            await wait_for_status(client, tracking_id, auth(keys["auditor"]), "ASSIGNED", 60)
+        s3 = boto3.client(
+            "s3", endpoint_url=f"http://127.0.0.1:{env['S3_PORT']}",
+            aws_access_key_id="civicops", aws_secret_access_key="civicops-dev-secret",
+            region_name="us-east-1",
+        )  # fmt: skip
+        s3.put_object(Bucket="civicops", Key="probe/hello.txt", Body=b"namaskara")
+
+        demo = civicops("demo", "--complaints", "3", env=env)
+        assert demo.returncode == 0, demo.stdout + demo.stderr
+        assert "3 of 3 complaints accepted" in demo.stdout
+    finally:
+        stack.ctrl_c()
+    assert stack.proc is not None and stack.proc.returncode == 0
+    assert not any(port_open("127.0.0.1", p) for p in stack.ports()), "Ctrl-C left a server up"
+
+    # Second `make up`: the same complaint, workflow and object are still there.
+    stack.start()
+    try:
+        async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
+            case = await wait_for_status(
+                client, tracking_id, auth(keys["auditor"]), "ASSIGNED", 60
+            )
+            assert case["source"] == "live" and case["ward"]["id"] == "65"
+        assert s3.get_object(Bucket="civicops", Key="probe/hello.txt")["Body"].read() == b"namaskara"
+        assert json.loads(keys_file.read_text()) == keys
+    finally:
+        stack.ctrl_c()

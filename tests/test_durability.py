@@ -1,0 +1,176 @@
+"""Accepted complaints survive: no worker yet, months of waiting, retried writes, resumed state."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.testing import WorkflowEnvironment
+
+from domain.case import Assignment, CaseEvent, CaseState, Complaint as CaseComplaint, Status
+from domain.case import WithdrawRequest
+from domain.ids import new_tracking_id, workflow_id
+from records import projection
+from records.tables import Complaint, ComplaintEvent
+from worker import build_worker
+from workflows import search_attributes as sa
+from workflows.complaint import ComplaintWorkflow, initial_search_attributes
+
+MALLESHWARAM = (13.0035, 77.5709)
+
+
+def new_case(**overrides) -> CaseState:  # type: ignore[no-untyped-def]
+    complaint = CaseComplaint(
+        tracking_id=new_tracking_id("BLR"),
+        city="bengaluru",
+        category="pothole",
+        description="Pothole near the temple",
+        latitude=MALLESHWARAM[0],
+        longitude=MALLESHWARAM[1],
+        language="kn",
+        filed_at=datetime.now(UTC),
+        source="test",
+    )
+    return CaseState(complaint=complaint, **overrides)
+
+
+async def start(client: Client, state: CaseState, task_queue: str):  # type: ignore[no-untyped-def]
+    return await client.start_workflow(
+        ComplaintWorkflow.run,
+        state,
+        id=workflow_id(state.complaint.tracking_id),
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        search_attributes=initial_search_attributes(state),
+    )
+
+
+async def wait_status(handle, status: Status, timeout: float = 20) -> CaseState:  # type: ignore[no-untyped-def]
+    for _ in range(int(timeout * 10)):
+        state = await handle.query(ComplaintWorkflow.status)
+        if state.status == status:
+            return state
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"did not reach {status}")
+
+
+async def test_complaint_filed_while_no_worker_runs_is_assigned_once_one_starts(
+    temporal_env, settings, database
+):
+    queue = f"late-{uuid.uuid4().hex[:8]}"
+    handle = await start(temporal_env.client, new_case(), queue)
+    await asyncio.sleep(1.0)  # nobody is polling: the case waits in Temporal, not in memory
+    async with build_worker(temporal_env.client, queue, settings):
+        state = await wait_status(handle, Status.ASSIGNED)
+    assert state.assignment is not None and state.assignment.ward_id == "65"
+
+
+async def test_worker_restart_mid_case_loses_nothing(temporal_env, settings, database):
+    queue = f"restart-{uuid.uuid4().hex[:8]}"
+    async with build_worker(temporal_env.client, queue, settings):
+        handle = await start(temporal_env.client, new_case(), queue)
+        await wait_status(handle, Status.ASSIGNED)
+    # The worker is gone; a new one picks the same case up from history.
+    async with build_worker(temporal_env.client, queue, settings):
+        state = await handle.execute_update(
+            ComplaintWorkflow.withdraw, WithdrawRequest("resolved by the citizen", "test")
+        )
+        assert state.status == Status.WITHDRAWN
+        await handle.result()
+    events = await ComplaintEvent.select(ComplaintEvent.kind).where(
+        ComplaintEvent.tracking_id == state.complaint.tracking_id
+    ).order_by(ComplaintEvent.revision)
+    assert [e["kind"] for e in events] == ["filed", "prioritized", "assigned", "withdrawn"]
+
+
+async def test_a_continued_case_resumes_where_it_was_without_redoing_steps(
+    temporal_env, settings, database
+):
+    # What continue-as-new hands over: a case already assigned at revision 3.
+    assigned = new_case(
+        status=Status.ASSIGNED,
+        priority=3,
+        revision=3,
+        assignment=Assignment("65", "Kadu Malleshwar Ward", "West", 1, "A. Officer",
+                              "Ward Supervisor (Junior Engineer)", 0, "inside"),
+    )  # fmt: skip
+    queue = f"resume-{uuid.uuid4().hex[:8]}"
+    async with build_worker(temporal_env.client, queue, settings):
+        handle = await start(temporal_env.client, assigned, queue)
+        await handle.execute_update(
+            ComplaintWorkflow.withdraw, WithdrawRequest("duplicate", "official")
+        )
+        result = await handle.result()
+    assert result.revision == 4 and result.status == Status.WITHDRAWN
+    history = await handle.fetch_history()
+    activity_types = [
+        e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in history.events
+        if e.HasField("activity_task_scheduled_event_attributes")
+    ]
+    assert activity_types == ["record"]  # no second prioritise or assignment
+
+
+async def test_recording_a_revision_twice_or_out_of_order_changes_nothing(database):
+    state = new_case()
+    tid = state.complaint.tracking_id
+    now = datetime.now(UTC)
+    first = CaseEvent(1, "filed", Status.FILED, now, "test")
+    state.revision, state.updated_at = 1, now
+    await projection.record(state, first)
+    await projection.record(state, first)  # Temporal retried the activity
+    newer = CaseState(**{**state.__dict__, "status": Status.TRIAGED, "priority": 2, "revision": 2})
+    await projection.record(newer, CaseEvent(2, "prioritized", Status.TRIAGED, now, "system"))
+    await projection.record(state, first)  # a stale attempt arriving late must not win
+    row = await Complaint.objects().get(Complaint.tracking_id == tid)
+    assert (row.status, row.priority, row.revision) == ("TRIAGED", 2, 2)
+    assert await ComplaintEvent.count().where(ComplaintEvent.tracking_id == tid) == 2
+
+
+@pytest.fixture(scope="module")
+async def time_skipping_env():  # type: ignore[no-untyped-def]
+    from devstack.services import binary
+
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=binary("temporal-test-server")
+    )
+    # The time-skipping server has no `--search-attribute` flag: register through the operator.
+    from temporalio.api.enums.v1 import IndexedValueType
+    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={
+                key.name: IndexedValueType.ValueType(key.indexed_value_type) for key in sa.ALL
+            },
+        )
+    )
+    yield env
+    await env.shutdown()
+
+
+async def test_assigned_pothole_waits_a_month_and_can_still_be_withdrawn(
+    time_skipping_env, settings, database
+):
+    env = time_skipping_env
+    queue = f"month-{uuid.uuid4().hex[:8]}"
+    async with build_worker(env.client, queue, settings):
+        handle = await start(env.client, new_case(), queue)
+        state = await wait_status(handle, Status.ASSIGNED)
+        due = state.sla_due_at
+        assert due is not None
+        assert timedelta(hours=71) < due - state.complaint.filed_at < timedelta(hours=73)
+        await env.sleep(timedelta(days=30))
+        description = await handle.describe()
+        assert description.status == WorkflowExecutionStatus.RUNNING
+        state = await handle.execute_update(
+            ComplaintWorkflow.withdraw, WithdrawRequest("fixed by a neighbour", "citizen-app")
+        )
+        assert state.status == Status.WITHDRAWN
+        assert state.updated_at - state.complaint.filed_at >= timedelta(days=30)
+        await handle.result()
