@@ -7,7 +7,7 @@ import re
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from domain.case import Assignment, AssignInput, PrioritizeInput, RecordInput
+from domain.case import AssignInput, Assignment, PrioritizeInput, RecordInput
 from domain.categories import BY_CODE, Priority
 from geo.zones import Match
 from records import projection

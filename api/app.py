@@ -41,8 +41,11 @@ def create_app(
         route_handlers=[
             health,
             # Every /v1 route passes the key guard; a route is public only by saying so.
-            Router("/", guards=[api_key_guard], route_handlers=[CatalogueController,
-                                                                ComplaintController]),
+            Router(
+                "/",
+                guards=[api_key_guard],
+                route_handlers=[CatalogueController, ComplaintController],
+            ),
         ],
         exception_handlers={Exception: exception_handler},
         lifespan=[lifespan],

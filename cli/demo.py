@@ -104,7 +104,10 @@ def generate(index: ZoneIndex, count: int, *, seed: int = 2026) -> list[DemoComp
             "address": f"{fake.building_number()}, {fake.street_name()}, Bengaluru",
         }
         if rng.random() < 0.7:
-            body["reporter"] = {"name": fake.name(), "phone": f"+91 9{rng.randint(100000000, 999999999)}"}
+            body["reporter"] = {
+                "name": fake.name(),
+                "phone": f"+91 9{rng.randint(100000000, 999999999)}",
+            }
         out.append(DemoComplaint(body))
     return out
 

@@ -20,6 +20,13 @@ def _settings() -> Settings:
     return settings
 
 
+async def _register_search_attributes(settings: Settings) -> list[str]:
+    from worker import connect
+    from workflows.search_attributes import ensure_registered
+
+    return await ensure_registered(await connect(settings))
+
+
 def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
@@ -50,7 +57,10 @@ def up(no_demo: bool) -> None:
             started.append(temporal_dev_server(settings, db_file=db_file).start())
             click.echo(f"temporal   dev server on {settings.effective_temporal_address}")
         else:
+            added = asyncio.run(_register_search_attributes(settings))
             click.echo(f"temporal   using {settings.temporal_address}")
+            if added:
+                click.echo(f"temporal   registered search attributes {', '.join(added)}")
         if settings.s3_endpoint_url is None:
             started.append(rclone_s3(settings, root=settings.var_dir / "s3").start())
             click.echo(f"s3         rclone on {settings.effective_s3_endpoint_url}")
@@ -155,8 +165,11 @@ def zones() -> None:
 @click.option("--ward-field", required=True, help="Feature property holding the ward id.")
 @click.option("--zone-field", help="Feature property holding the zone name.")
 @click.option("--name-field", help="Feature property holding the ward name.")
-@click.option("--zone-lookup", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV mapping ward ids to zone names.")
+@click.option(
+    "--zone-lookup",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV mapping ward ids to zone names.",
+)
 @click.option("--lookup-ward-column", default="Ward No", show_default=True)
 @click.option("--lookup-zone-column", default="BBMP Zone Name", show_default=True)
 @click.option("--code", help="Three-letter city code for tracking ids (new cities).")
@@ -196,8 +209,14 @@ def zones_import(
 
 
 @cli.command()
-@click.option("--complaints", "count", type=click.IntRange(1, 100_000), default=50,
-              show_default=True, help="How many complaints to file.")
+@click.option(
+    "--complaints",
+    "count",
+    type=click.IntRange(1, 100_000),
+    default=50,
+    show_default=True,
+    help="How many complaints to file.",
+)
 @click.option("--api-url", help="API base URL (default: CIVICOPS_PUBLIC_URL).")
 @click.option("--api-key", help="Key to file with (default: the demo citizen-app key).")
 @click.option("--city", help="City slug (default: the API's city).")
@@ -231,9 +250,11 @@ def apikeys() -> None:
 
 
 @apikeys.command("create")
-@click.option("--role", required=True,
-              type=click.Choice(["citizen-app", "integrator", "supervisor", "auditor",
-                                 "official", "admin"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["citizen-app", "integrator", "supervisor", "auditor", "official", "admin"]),
+)
 @click.option("--name", required=True, help="Who holds the key, e.g. 'Namma Bengaluru app'.")
 @click.option("--official", "official_id", type=int, help="Official id (required for supervisor).")
 def apikeys_create(role: str, name: str, official_id: int | None) -> None:
@@ -246,7 +267,9 @@ def apikeys_create(role: str, name: str, official_id: int | None) -> None:
         token, row = asyncio.run(create_key(name, Role(role), official_id))
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    click.echo(f"key id {row.key_id} ({role}, {name}); store this secret now, it is not shown again:")
+    click.echo(
+        f"key id {row.key_id} ({role}, {name}); store this secret now, it is not shown again:"
+    )
     click.echo(token)
 
 
@@ -256,8 +279,16 @@ def apikeys_list() -> None:
     from records.tables import ApiKey
 
     _settings()
-    rows = asyncio.run(ApiKey.select(ApiKey.key_id, ApiKey.role, ApiKey.name, ApiKey.official,
-                              ApiKey.created_at, ApiKey.revoked_at).order_by(ApiKey.id))
+    rows = asyncio.run(
+        ApiKey.select(
+            ApiKey.key_id,
+            ApiKey.role,
+            ApiKey.name,
+            ApiKey.official,
+            ApiKey.created_at,
+            ApiKey.revoked_at,
+        ).order_by(ApiKey.id)
+    )
     for r in rows:
         state = "revoked" if r["revoked_at"] else "active"
         bound = f" official={r['official']}" if r["official"] else ""

@@ -66,7 +66,7 @@ class Service:
         log = None  # inherit the terminal
         if self.log_path is not None:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            log = open(self.log_path, "ab")  # noqa: SIM115 (the child owns it until it exits)
+            log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             self.argv,
             stdout=log,
@@ -112,7 +112,7 @@ class Service:
 def temporal_dev_server(
     settings: Settings, *, db_file: Path | None, port: int | None = None, ui_port: int | None = None
 ) -> Service:
-    """`temporal server start-dev`, persisted to SQLite in WAL mode, search attributes registered."""
+    """`temporal server start-dev`, persisted to SQLite (WAL), with the search attributes."""
     port = port or settings.temporal_port
     ui_port = ui_port or settings.temporal_ui_port
     argv = [

@@ -45,8 +45,12 @@ async def create_key(name: str, role: Role, official_id: int | None = None) -> t
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     row = ApiKey(
-        key_id=key_id, name=name, role=role.value, secret_sha256=_sha256(secret),
-        official=official_id, created_at=datetime.now(UTC),
+        key_id=key_id,
+        name=name,
+        role=role.value,
+        secret_sha256=_sha256(secret),
+        official=official_id,
+        created_at=datetime.now(UTC),
     )
     await row.save()
     return f"{PREFIX}_{key_id}_{secret}", row

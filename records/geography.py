@@ -36,14 +36,21 @@ def _seeded_faker(key: str) -> Faker:
     return fake
 
 
-async def import_city(spec: CitySpec, wards: list[WardShape], *, roster: bool = True) -> ImportResult:
+async def import_city(
+    spec: CitySpec, wards: list[WardShape], *, roster: bool = True
+) -> ImportResult:
     """Upsert a city's zones and wards (and one supervisor per ward, one officer per zone)."""
     async with City._meta.db.transaction():
         city = await City.objects().get(City.slug == spec.slug)
         if city is None:
             city = City(
-                slug=spec.slug, code=spec.code, name=spec.name, corporation=spec.corporation,
-                language=spec.language, timezone=spec.timezone, wards_version=0,
+                slug=spec.slug,
+                code=spec.code,
+                name=spec.name,
+                corporation=spec.corporation,
+                language=spec.language,
+                timezone=spec.timezone,
+                wards_version=0,
             )
             await city.save()
         else:
@@ -79,14 +86,27 @@ async def _ensure_roster(city: City, zones: dict[str, Zone], wards: dict[str, Wa
     for name, zone in zones.items():
         key = f"{city.slug}:zone:{name}:L1"
         wanted.append(
-            Official(key=key, city=city.id, name=_seeded_faker(key).name(),
-                     designation=ZONAL_OFFICER, level=1, zone=zone.id)
+            Official(
+                key=key,
+                city=city.id,
+                name=_seeded_faker(key).name(),
+                designation=ZONAL_OFFICER,
+                level=1,
+                zone=zone.id,
+            )
         )
     for ward_id, ward in wards.items():
         key = f"{city.slug}:ward:{ward_id}:L0"
         wanted.append(
-            Official(key=key, city=city.id, name=_seeded_faker(key).name(),
-                     designation=SUPERVISOR, level=0, ward=ward.id, zone=ward.zone)
+            Official(
+                key=key,
+                city=city.id,
+                name=_seeded_faker(key).name(),
+                designation=SUPERVISOR,
+                level=0,
+                ward=ward.id,
+                zone=ward.zone,
+            )
         )
     existing = {
         row["key"]
@@ -178,4 +198,3 @@ async def responsible_official(ward_pk: int) -> Official | None:
         .order_by(Official.id)
         .first()
     )
-

@@ -103,7 +103,9 @@ class Complaint(Table):
 class ComplaintEvent(Table):
     """Append-only event log of a complaint, one row per workflow state revision."""
 
-    event_key = Varchar(length=60, unique=True)  # "<tracking id>:<revision>" makes writes idempotent
+    event_key = Varchar(
+        length=60, unique=True
+    )  # "<tracking id>:<revision>" makes writes idempotent
     tracking_id = Varchar(length=20, index=True)
     revision = Integer()
     kind = Varchar(length=40)

@@ -1,4 +1,4 @@
-"""Real services for the tests: PostgreSQL, the Temporal dev and time-skipping servers, rclone S3."""
+"""Real services for the tests: PostgreSQL, Temporal dev and time-skipping servers, rclone S3."""
 
 from __future__ import annotations
 

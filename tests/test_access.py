@@ -64,7 +64,9 @@ async def test_roles_that_may_not_file_get_403(api, api_keys):
 
 
 async def test_x_api_key_header_works_too(api, api_keys):
-    resp = await api.get("/v1/complaints/BLR-0000000000", headers={"X-API-Key": api_keys["auditor"]})
+    resp = await api.get(
+        "/v1/complaints/BLR-0000000000", headers={"X-API-Key": api_keys["auditor"]}
+    )
     assert resp.status_code == 404
 
 

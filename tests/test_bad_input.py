@@ -65,9 +65,7 @@ async def test_bad_complaint_gets_a_clear_error_naming_the_field(
     assert error["detail"]
     if field is not None:
         assert error["field"] == field, error
-    started = [
-        w async for w in temporal_env.client.list_workflows(f"TaskQueue = '{task_queue}'")
-    ]
+    started = [w async for w in temporal_env.client.list_workflows(f"TaskQueue = '{task_queue}'")]
     assert started == [], "a rejected complaint must not start a workflow"
 
 
@@ -90,18 +88,13 @@ async def test_oversized_body_is_rejected_without_a_500(api, api_keys):
 
 
 async def test_point_just_outside_a_ward_edge_goes_to_the_nearest_ward(api, api_keys):
-    # 13.1445 N is ~100 m north of the city's northern edge near Yelahanka: within tolerance.
     from records.geography import ZoneDirectory
 
     zones = await ZoneDirectory(nearest_max_m=250).city("bengaluru")
-    minlon, minlat, maxlon, maxlat = zones.index.bounds()
+    minlon, _, maxlon, maxlat = zones.index.bounds()
     lat = maxlat + 0.0005  # ~55 m north of the northernmost vertex
     candidates = [lon / 1000 for lon in range(int(minlon * 1000), int(maxlon * 1000))]
-    near = next(
-        (lat, lon)
-        for lon in candidates
-        if zones.locate(lat, lon).match.value == "nearest"
-    )
+    near = next((lat, lon) for lon in candidates if zones.locate(lat, lon).match.value == "nearest")
     headers = auth(api_keys["citizen-app"])
     resp = await api.post("/v1/complaints", json=pothole(*near), headers=headers)
     assert resp.status_code == 202, resp.text

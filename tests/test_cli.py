@@ -161,11 +161,11 @@ async def test_make_up_runs_everything_and_keeps_data_across_restarts(tmp_path):
     stack.start()
     try:
         async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
-            case = await wait_for_status(
-                client, tracking_id, auth(keys["auditor"]), "ASSIGNED", 60
-            )
+            case = await wait_for_status(client, tracking_id, auth(keys["auditor"]), "ASSIGNED", 60)
             assert case["source"] == "live" and case["ward"]["id"] == "65"
-        assert s3.get_object(Bucket="civicops", Key="probe/hello.txt")["Body"].read() == b"namaskara"
+        assert (
+            s3.get_object(Bucket="civicops", Key="probe/hello.txt")["Body"].read() == b"namaskara"
+        )
         assert json.loads(keys_file.read_text()) == keys
     finally:
         stack.ctrl_c()

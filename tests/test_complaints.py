@@ -54,7 +54,12 @@ async def test_pothole_in_malleshwaram_is_assigned_to_its_ward_supervisor(
 
     # The database projection and event log follow the workflow.
     row = await Complaint.objects().get(Complaint.tracking_id == tracking_id)
-    assert (row.status, row.ward_id, row.zone, row.assignee) == ("ASSIGNED", "65", "West", supervisor.id)
+    assert (row.status, row.ward_id, row.zone, row.assignee) == (
+        "ASSIGNED",
+        "65",
+        "West",
+        supervisor.id,
+    )
     assert row.reporter is not None
     assert await ComplaintEvent.count().where(ComplaintEvent.tracking_id == tracking_id) == 3
 

@@ -11,8 +11,8 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.testing import WorkflowEnvironment
 
-from domain.case import Assignment, CaseEvent, CaseState, Complaint as CaseComplaint, Status
-from domain.case import WithdrawRequest
+from domain.case import Assignment, CaseEvent, CaseState, Status, WithdrawRequest
+from domain.case import Complaint as CaseComplaint
 from domain.ids import new_tracking_id, workflow_id
 from records import projection
 from records.tables import Complaint, ComplaintEvent
@@ -81,9 +81,11 @@ async def test_worker_restart_mid_case_loses_nothing(temporal_env, settings, dat
         )
         assert state.status == Status.WITHDRAWN
         await handle.result()
-    events = await ComplaintEvent.select(ComplaintEvent.kind).where(
-        ComplaintEvent.tracking_id == state.complaint.tracking_id
-    ).order_by(ComplaintEvent.revision)
+    events = (
+        await ComplaintEvent.select(ComplaintEvent.kind)
+        .where(ComplaintEvent.tracking_id == state.complaint.tracking_id)
+        .order_by(ComplaintEvent.revision)
+    )
     assert [e["kind"] for e in events] == ["filed", "prioritized", "assigned", "withdrawn"]
 
 
@@ -138,7 +140,8 @@ async def time_skipping_env():  # type: ignore[no-untyped-def]
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=binary("temporal-test-server")
     )
-    # The time-skipping server has no `--search-attribute` flag: register through the operator.
+    # The time-skipping server has no `--search-attribute` flag (nor ListSearchAttributes):
+    # register through the operator service.
     from temporalio.api.enums.v1 import IndexedValueType
     from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 
@@ -174,3 +177,15 @@ async def test_assigned_pothole_waits_a_month_and_can_still_be_withdrawn(
         assert state.status == Status.WITHDRAWN
         assert state.updated_at - state.complaint.filed_at >= timedelta(days=30)
         await handle.result()
+
+
+async def test_existing_cluster_gets_missing_search_attributes_registered_once(temporal_env):
+    from temporalio.api.operatorservice.v1 import RemoveSearchAttributesRequest
+
+    client = temporal_env.client
+    assert await sa.ensure_registered(client) == []
+    await client.operator_service.remove_search_attributes(
+        RemoveSearchAttributesRequest(namespace=client.namespace, search_attributes=["Priority"])
+    )
+    assert await sa.ensure_registered(client) == ["Priority"]
+    assert await sa.ensure_registered(client) == []

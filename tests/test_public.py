@@ -70,9 +70,7 @@ async def test_openapi_schema_documents_every_route(api):
     resp = await api.get("/schema/openapi.json")
     assert resp.status_code == 200
     spec = resp.json()
-    operation_ids = {
-        op["operationId"] for path in spec["paths"].values() for op in path.values()
-    }
+    operation_ids = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
     assert {"fileComplaint", "getComplaint", "withdrawComplaint", "listCategories",
             "listZones", "health"} <= operation_ids  # fmt: skip
     body = spec["paths"]["/v1/complaints"]["post"]["requestBody"]

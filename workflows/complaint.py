@@ -102,7 +102,9 @@ class ComplaintWorkflow:
         c = self.state.complaint
         priority = await workflow.execute_activity_method(
             CaseActivities.prioritize,
-            PrioritizeInput(tracking_id=c.tracking_id, category=c.category, description=c.description),
+            PrioritizeInput(
+                tracking_id=c.tracking_id, category=c.category, description=c.description
+            ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=RETRY,
         )

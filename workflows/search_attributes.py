@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 
 CITY = SearchAttributeKey.for_keyword("City")
@@ -37,6 +38,28 @@ def supervisor_value(name: str, official_id: int) -> str:
 def cli_flags() -> list[str]:
     """`--search-attribute Name=Type` flags for `temporal server start-dev`."""
     kinds = {"KEYWORD": "Keyword", "INT": "Int", "DATETIME": "Datetime"}
-    return [
-        f"--search-attribute={key.name}={kinds[key.indexed_value_type.name]}" for key in ALL
-    ]
+    return [f"--search-attribute={key.name}={kinds[key.indexed_value_type.name]}" for key in ALL]
+
+
+async def ensure_registered(client: Client) -> list[str]:
+    """Register any missing attribute on an existing cluster; returns the names it added."""
+    from temporalio.api.enums.v1 import IndexedValueType
+    from temporalio.api.operatorservice.v1 import (
+        AddSearchAttributesRequest,
+        ListSearchAttributesRequest,
+    )
+
+    namespace = client.namespace
+    existing = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=namespace)
+    )
+    missing = {
+        key.name: IndexedValueType.ValueType(key.indexed_value_type)
+        for key in ALL
+        if key.name not in existing.custom_attributes
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
+        )
+    return sorted(missing)

@@ -11,7 +11,11 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import HeaderParameter, JSONBody, PathParameter
-from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
+from litestar.status_codes import (
+    HTTP_202_ACCEPTED,
+    HTTP_409_CONFLICT,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+)
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
@@ -121,7 +125,9 @@ class ComplaintController(Controller):
             key = idempotency_key.strip()
             if not key or not key.isprintable():
                 raise FieldError("Idempotency-Key", "must be printable, non-empty text")
-            tracking_id, reporter_id = await self._claim(principal.key_id, key, city.city.code, data)
+            tracking_id, reporter_id = await self._claim(
+                principal.key_id, key, city.city.code, data
+            )
         else:
             tracking_id = ids.new_tracking_id(city.city.code)
             reporter_id = await _save_reporter(data)
@@ -192,7 +198,9 @@ class ComplaintController(Controller):
         except RPCError as exc:
             raise _unavailable(exc) from exc
 
-    @get("/{tracking_id:str}", operation_id="getComplaint", opt=READERS, summary="Follow a complaint")
+    @get(
+        "/{tracking_id:str}", operation_id="getComplaint", opt=READERS, summary="Follow a complaint"
+    )
     async def get_one(self, request: Request, tracking_id: TrackingId) -> ComplaintView:
         """Live state from the workflow while it runs; the database projection once it has ended."""
         tracking_id = _check_tracking_id(tracking_id)

@@ -18,12 +18,13 @@ from api.schemas import CategoryView
 from domain.categories import CATEGORIES
 from records.geography import UnknownCity, ZoneDirectory
 from records.tables import City, Ward
-from storage import s3
 
 log = logging.getLogger("civicops.api")
 
 
-@get("/health", operation_id="health", opt=PUBLIC, tags=["public"], summary="API and service health")
+@get(
+    "/health", operation_id="health", opt=PUBLIC, tags=["public"], summary="API and service health"
+)
 async def health(request: Request) -> Response[dict[str, Any]]:
     """200 when the database, Temporal and object storage all answer; 503 naming what failed."""
     checks = await asyncio.gather(
