@@ -13,6 +13,7 @@ from faker import Faker
 from domain.cities import CitySpec
 from geo.geojson import WardShape
 from geo.zones import Location, ZoneIndex
+from records.db import write_transaction
 from records.tables import City, Official, Ward, Zone
 
 SUPERVISOR = "Ward Supervisor (Junior Engineer)"
@@ -40,7 +41,7 @@ async def import_city(
     spec: CitySpec, wards: list[WardShape], *, roster: bool = True
 ) -> ImportResult:
     """Upsert a city's zones and wards (and one supervisor per ward, one officer per zone)."""
-    async with City._meta.db.transaction():
+    async with write_transaction():
         city = await City.objects().get(City.slug == spec.slug)
         if city is None:
             city = City(

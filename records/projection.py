@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.case import CaseEvent, CaseState
+from records.db import write_transaction
 from records.tables import Complaint, ComplaintEvent
 
 _UPDATED = [
@@ -58,7 +59,7 @@ def _row(state: CaseState) -> Complaint:
 async def record(state: CaseState, event: CaseEvent) -> None:
     """Write one revision. Replays and retries change nothing; an older revision never wins."""
     tracking_id = state.complaint.tracking_id
-    async with Complaint._meta.db.transaction():
+    async with write_transaction():
         await ComplaintEvent.insert(
             ComplaintEvent(
                 event_key=f"{tracking_id}:{event.revision}",

@@ -30,7 +30,7 @@ from api.errors import FieldError
 from api.schemas import ComplaintAccepted, ComplaintCreate, ComplaintView, WithdrawIn
 from api.views import from_record, from_state
 from domain import ids, languages
-from domain.case import CaseState, Complaint, Status, WithdrawRequest
+from domain.case import CaseState, Complaint, WithdrawRequest
 from domain.roles import Role
 from geo.zones import Match
 from records import projection
@@ -245,7 +245,6 @@ class ComplaintController(Controller):
             if exc.status == RPCStatusCode.NOT_FOUND:
                 raise NotFoundException(f"no open complaint {tracking_id}") from exc
             raise _unavailable(exc) from exc
-        assert state.status == Status.WITHDRAWN
         return from_state(state)
 
 

@@ -1,0 +1,367 @@
+"""Benchmark complaint intake: `POST /v1/complaints` against raw Temporal `start_workflow` calls.
+
+Run from the repo root against a running stack (`civicops up` / `make up`):
+
+    python bench/intake.py [--url http://127.0.0.1:8000] [--requests 1000] [--concurrency 32]
+                           [--keys var/demo-keys.json] [--temporal 127.0.0.1:7233]
+
+What is measured, in the same run and side by side:
+
+* **API intake**: N `POST /v1/complaints` requests with the demo `citizen-app` key
+  (httpx.AsyncClient, HTTP/1.1 keep-alive, `--concurrency` requests in flight). Bodies are valid
+  complaints at points that the API's own ward map (`GET /v1/zones`) places INSIDE a Bengaluru
+  ward. No reporter and no Idempotency-Key, so the handler does no database write: it
+  authenticates (cached), locates the ward (cached index) and starts the workflow. Every answer
+  must be 202; anything else is a failure.
+* **Raw Temporal starts**: the same N `Client.start_workflow(ComplaintWorkflow.run, ...)` calls,
+  same concurrency, straight to the same Temporal server, with the input the API builds
+  (`CaseState(Complaint(...))` with a new random tracking id, the same workflow id, task queue,
+  id conflict/reuse policies and initial search attributes). This is the floor: what starting
+  the workflow costs with no HTTP, no Litestar and no validation in front of it.
+
+Both sides are run in alternating rounds (A B, B A, A B, ...) of N/rounds requests each and
+accumulated, after an uncounted warm-up of each, so drift on a noisy shared machine hits both.
+Between phases the script waits (bounded by `--settle`) for the worker to finish the cases just
+started, so neither side pays for the other's backlog. Per-request latency is wall time from
+send to answer. Throughput is requests / summed phase wall time.
+
+Printed: throughput (req/s), p50 and p99 latency (ms) and failures for each side, then the ratio
+intake / raw throughput and PASS/FAIL against the target (>= 0.8). The exit code is 0 whatever
+the verdict (this is a benchmark, not a test); 2 when the stack is unreachable.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import random  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from collections import Counter  # noqa: E402
+from collections.abc import Awaitable, Callable  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+
+import httpx  # noqa: E402
+import temporalio  # noqa: E402
+from temporalio.client import Client  # noqa: E402
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy  # noqa: E402
+
+from cli.demo import index_from_api  # noqa: E402
+from domain import ids, languages  # noqa: E402
+from domain.case import CaseState, Complaint  # noqa: E402
+from domain.categories import CATEGORIES  # noqa: E402
+from geo.zones import Match, ZoneIndex  # noqa: E402
+from workflows.complaint import ComplaintWorkflow, initial_search_attributes  # noqa: E402
+
+TARGET_RATIO = 0.8
+CITY = "bengaluru"
+CITY_CODE = "BLR"
+SOURCE = "demo-citizen-app"  # the principal name of the demo citizen-app key (see bootstrap)
+N_POINTS = 24
+DESCRIPTIONS = (
+    "Big pothole near the bus stop, two-wheelers are skidding.",
+    "Garbage not collected for four days, the pile is near the temple.",
+    "Streetlight near the park has been off for a week, very dark at night.",
+    "Drain overflowing onto the road near the school, sewage smell everywhere.",
+)
+# Workflows the worker has not yet taken past triage: the backlog a phase leaves behind.
+BACKLOG_QUERY = 'ExecutionStatus = "Running" AND CaseStatus IN ("FILED", "TRIAGED")'
+
+
+class Unreachable(Exception):
+    """The stack (API or Temporal) does not answer."""
+
+
+@dataclass
+class Body:
+    """One complaint, as JSON for the API and as fields for the raw start."""
+
+    category: str
+    description: str
+    latitude: float
+    longitude: float
+    language: str
+
+    def json(self) -> dict[str, object]:
+        return {
+            "category": self.category,
+            "description": self.description,
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "language": self.language,
+        }
+
+
+@dataclass
+class Side:
+    """Accumulated results of one side (API intake or raw starts) over all rounds."""
+
+    name: str
+    latencies_ms: list[float] = field(default_factory=list)
+    wall_s: float = 0.0
+    done: int = 0
+    failures: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def throughput(self) -> float:
+        return self.done / self.wall_s if self.wall_s > 0 else 0.0
+
+    def pct(self, q: float) -> float:
+        """q-th percentile latency in ms (linear interpolation)."""
+        if not self.latencies_ms:
+            return float("nan")
+        if len(self.latencies_ms) == 1:
+            return self.latencies_ms[0]
+        cuts = statistics.quantiles(self.latencies_ms, n=1000, method="inclusive")
+        return cuts[round(q * 10) - 1]
+
+
+def good_points(index: ZoneIndex, n: int, rng: random.Random) -> list[tuple[float, float]]:
+    """N points, each strictly INSIDE one ward by the API's own map (rounded like a client)."""
+    wards = list(index.ward_ids)
+    out: list[tuple[float, float]] = []
+    while len(out) < n:
+        lat, lon = index.random_point_in(rng.choice(wards), rng)
+        lat, lon = round(lat, 6), round(lon, 6)
+        if index.locate(lat, lon).match is Match.INSIDE:
+            out.append((lat, lon))
+    return out
+
+
+def make_bodies(points: list[tuple[float, float]], n: int, rng: random.Random) -> list[Body]:
+    """N valid complaint bodies cycling over the known-good points."""
+    return [
+        Body(
+            category=rng.choice(CATEGORIES).code,
+            description=rng.choice(DESCRIPTIONS),
+            latitude=points[i % len(points)][0],
+            longitude=points[i % len(points)][1],
+            language="kn",
+        )
+        for i in range(n)
+    ]
+
+
+def case_state(body: Body) -> CaseState:
+    """The workflow input exactly as `ComplaintController.file` builds it (no reporter, no key)."""
+    language = languages.normalise(body.language)
+    assert language is not None
+    return CaseState(
+        complaint=Complaint(
+            tracking_id=ids.new_tracking_id(CITY_CODE),
+            city=CITY,
+            category=body.category,
+            description=body.description.strip(),
+            latitude=body.latitude,
+            longitude=body.longitude,
+            language=language,
+            filed_at=datetime.now(UTC),
+            source=SOURCE,
+            reporter_id=None,
+            address=None,
+        )
+    )
+
+
+async def run_phase(
+    bodies: list[Body], concurrency: int, one: Callable[[Body], Awaitable[str | None]]
+) -> tuple[float, list[float], Counter[str]]:
+    """Send every body with `concurrency` workers; returns (wall s, latencies ms, failures)."""
+    latencies: list[float] = []
+    failures: Counter[str] = Counter()
+    queue = iter(bodies)
+    clock = time.perf_counter
+
+    async def worker() -> None:
+        for body in queue:  # a shared iterator: each body is taken by exactly one worker
+            t0 = clock()
+            try:
+                error = await one(body)
+            except Exception as exc:  # a benchmark counts every failure, whatever it is
+                error = f"{type(exc).__name__}: {str(exc)[:120]}"
+            latencies.append((clock() - t0) * 1000.0)
+            if error is not None:
+                failures[error] += 1
+
+    t0 = clock()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return clock() - t0, latencies, failures
+
+
+async def settle(temporal: Client, limit_s: float) -> float:
+    """Wait (at most limit_s) until the worker has triaged every case; returns seconds waited."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < limit_s:
+        try:
+            count = await temporal.count_workflows(BACKLOG_QUERY)
+        except Exception:  # visibility without this query: fall back to a plain pause
+            await asyncio.sleep(min(limit_s, 2.0))
+            break
+        if count.count == 0:
+            break
+        await asyncio.sleep(0.25)
+    return time.perf_counter() - t0
+
+
+def load_key(path: Path) -> str:
+    """The demo citizen-app key from the keys file `civicops up` writes."""
+    try:
+        return json.loads(path.read_text())["citizen-app"]
+    except FileNotFoundError:
+        raise Unreachable(
+            f"{path} not found: start the stack (`civicops up`) or pass --keys"
+        ) from None
+    except (KeyError, ValueError) as exc:
+        raise Unreachable(f"{path} has no citizen-app key ({exc})") from exc
+
+
+async def bench(args: argparse.Namespace) -> None:
+    key = load_key(Path(args.keys))
+    rng = random.Random(args.seed)
+    limits = httpx.Limits(
+        max_connections=args.concurrency, max_keepalive_connections=args.concurrency
+    )
+    async with httpx.AsyncClient(
+        base_url=args.url.rstrip("/"),
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=30.0,
+        limits=limits,
+    ) as http:
+        try:
+            index = await index_from_api(http, CITY)
+        except httpx.TransportError as exc:
+            raise Unreachable(f"API at {args.url} does not answer: {exc!r}") from exc
+        except httpx.HTTPStatusError as exc:
+            raise Unreachable(f"API at {args.url}: GET /v1/zones -> {exc}") from exc
+        try:
+            temporal = await asyncio.wait_for(
+                Client.connect(args.temporal, namespace=args.namespace), timeout=10
+            )
+        except Exception as exc:
+            raise Unreachable(f"Temporal at {args.temporal} does not answer: {exc!r}") from exc
+
+        points = good_points(index, N_POINTS, rng)
+        api, raw = Side("API intake"), Side("raw start")
+
+        async def post(body: Body) -> str | None:
+            resp = await http.post("/v1/complaints", json=body.json())
+            if resp.status_code != 202:
+                return f"HTTP {resp.status_code}: {resp.text[:120]}"
+            return None
+
+        async def start(body: Body) -> str | None:
+            state = case_state(body)
+            await temporal.start_workflow(
+                ComplaintWorkflow.run,
+                state,
+                id=ids.workflow_id(state.complaint.tracking_id),
+                task_queue=args.task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                search_attributes=initial_search_attributes(state),
+            )
+            return None
+
+        sides = {"api": (api, post), "raw": (raw, start)}
+        print(
+            f"python {platform.python_version()}, temporalio {temporalio.__version__}, "
+            f"httpx {httpx.__version__}, {os.cpu_count()} CPUs, "
+            f"load avg {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        )
+        print(
+            f"API {args.url}  Temporal {args.temporal} ({args.namespace}, "
+            f"queue {args.task_queue})  {len(index)} wards, {len(points)} points"
+        )
+        print(
+            f"{args.requests} requests per side in {args.rounds} alternating rounds, "
+            f"concurrency {args.concurrency}, warm-up {args.warmup} per side, "
+            f"settle <= {args.settle:g} s"
+        )
+
+        for name in ("api", "raw"):  # warm-up: connections, caches, code paths; not counted
+            _, one = sides[name]
+            _, _, failures = await run_phase(
+                make_bodies(points, args.warmup, rng), args.concurrency, one
+            )
+            if failures and name == "api" and sum(failures.values()) == args.warmup:
+                first = next(iter(failures))
+                raise Unreachable(f"every warm-up POST failed, e.g. {first}")
+        waited = await settle(temporal, args.settle)
+
+        per_round = [args.requests // args.rounds] * args.rounds
+        for i in range(args.requests % args.rounds):
+            per_round[i] += 1
+        for r, n in enumerate(per_round):
+            order = ("api", "raw") if r % 2 == 0 else ("raw", "api")
+            line = [f"round {r + 1}/{args.rounds}:"]
+            for name in order:
+                side, one = sides[name]
+                wall, lat, failures = await run_phase(
+                    make_bodies(points, n, rng), args.concurrency, one
+                )
+                side.wall_s += wall
+                side.done += len(lat)
+                side.latencies_ms += lat
+                side.failures.update(failures)
+                waited = await settle(temporal, args.settle)
+                line.append(f"{side.name} {len(lat) / wall:7.1f} req/s (settle {waited:4.1f} s)")
+            print("  ".join(line))
+
+    print()
+    print(f"{'':<12}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'failures':>10}")
+    for side in (api, raw):
+        print(
+            f"{side.name:<12}{side.done:>9}{side.throughput:>9.1f}{side.pct(50):>9.1f}"
+            f"{side.pct(99):>9.1f}{sum(side.failures.values()):>10}"
+        )
+    for side in (api, raw):
+        for error, count in side.failures.most_common(5):
+            print(f"  {side.name} failure x{count}: {error}")
+    ratio = api.throughput / raw.throughput if raw.throughput > 0 else 0.0
+    verdict = "PASS" if ratio >= args.target else "FAIL"
+    print(
+        f"\nratio intake / raw start throughput: {ratio:.2f}  "
+        f"(target >= {args.target:g}): {verdict}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, run the benchmark; exit 2 only when the stack is unreachable."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000", help="API base URL")
+    parser.add_argument("--requests", type=int, default=1000, help="counted requests per side")
+    parser.add_argument("--concurrency", type=int, default=32, help="requests in flight")
+    parser.add_argument("--keys", default="var/demo-keys.json", help="demo keys file")
+    parser.add_argument("--temporal", default="127.0.0.1:7233", help="Temporal frontend")
+    parser.add_argument("--namespace", default="default")
+    parser.add_argument("--task-queue", default="civicops")
+    parser.add_argument("--rounds", type=int, default=4, help="alternating rounds per side")
+    parser.add_argument("--warmup", type=int, default=20, help="uncounted requests per side")
+    parser.add_argument(
+        "--settle", type=float, default=60.0, help="max seconds to wait for the worker's backlog"
+    )
+    parser.add_argument("--target", type=float, default=TARGET_RATIO, help="intake/raw target")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+    if args.requests < args.rounds or args.concurrency < 1 or args.rounds < 1:
+        parser.error("need --requests >= --rounds >= 1 and --concurrency >= 1")
+    try:
+        asyncio.run(bench(args))
+    except Unreachable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,21 @@
+"""Write transactions that behave on both engines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from records.tables import Complaint
+
+
+def write_transaction() -> Any:
+    """A transaction for writes; on SQLite it takes the write lock up front (IMMEDIATE).
+
+    A deferred SQLite transaction that reads first and writes later fails with "database is
+    locked" when the API and the worker write at once; IMMEDIATE makes it wait its turn.
+    """
+    engine = Complaint._meta.db
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
