@@ -20,6 +20,15 @@ def _settings() -> Settings:
     return settings
 
 
+def _ports_to_open(settings: Settings) -> list[int]:
+    ports = [settings.api_port]
+    if settings.temporal_address is None:
+        ports += [settings.temporal_port, settings.temporal_ui_port]
+    if settings.s3_endpoint_url is None:
+        ports.append(settings.s3_port)
+    return ports
+
+
 async def _register_search_attributes(settings: Settings) -> list[str]:
     from worker import connect
     from workflows.search_attributes import ensure_registered
@@ -41,7 +50,13 @@ def cli() -> None:
 def up(no_demo: bool) -> None:
     """Start everything missing (Temporal, S3, database), then the worker and the API."""
     from cli.bootstrap import bootstrap
-    from devstack.services import Service, ServiceError, rclone_s3, temporal_dev_server
+    from devstack.services import (
+        Service,
+        ServiceError,
+        port_open,
+        rclone_s3,
+        temporal_dev_server,
+    )
 
     settings = _settings()
     started: list[Service] = []
@@ -52,6 +67,15 @@ def up(no_demo: bool) -> None:
 
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the stack like Ctrl-C does
     try:
+        busy = [p for p in _ports_to_open(settings) if port_open("127.0.0.1", p)]
+        if busy:
+            raise ServiceError(f"ports {busy} are already in use (another `make up`?)")
+        # S3 first: the Temporal dev server binds a few random internal ports as it starts.
+        if settings.s3_endpoint_url is None:
+            started.append(rclone_s3(settings, root=settings.var_dir / "s3").start())
+            click.echo(f"s3         rclone on {settings.effective_s3_endpoint_url}")
+        else:
+            click.echo(f"s3         using {settings.s3_endpoint_url}")
         if settings.temporal_address is None:
             db_file = settings.var_dir / "temporal" / "temporal.db"
             started.append(temporal_dev_server(settings, db_file=db_file).start())
@@ -61,11 +85,6 @@ def up(no_demo: bool) -> None:
             click.echo(f"temporal   using {settings.temporal_address}")
             if added:
                 click.echo(f"temporal   registered search attributes {', '.join(added)}")
-        if settings.s3_endpoint_url is None:
-            started.append(rclone_s3(settings, root=settings.var_dir / "s3").start())
-            click.echo(f"s3         rclone on {settings.effective_s3_endpoint_url}")
-        else:
-            click.echo(f"s3         using {settings.s3_endpoint_url}")
         db = "postgresql" if settings.database_url else f"sqlite {settings.sqlite_path}"
         click.echo(f"database   {db}")
         for line in asyncio.run(bootstrap(settings, demo=not no_demo)):

@@ -169,3 +169,16 @@ async def test_make_up_runs_everything_and_keeps_data_across_restarts(tmp_path):
         assert json.loads(keys_file.read_text()) == keys
     finally:
         stack.ctrl_c()
+
+
+def test_make_up_refuses_clearly_when_a_port_is_taken(tmp_path):
+    import socket
+
+    env = _up_env(tmp_path / "var")
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", int(env["API_PORT"])))
+        holder.listen()
+        result = civicops("up", env=env)
+    assert result.returncode == 1
+    assert "already in use" in result.stderr and env["API_PORT"] in result.stderr
+    assert not any(port_open("127.0.0.1", int(env[k])) for k in ("TEMPORAL_PORT", "S3_PORT"))
