@@ -7,16 +7,20 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio import activity
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateStage
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
-from domain.case import Assignment, CaseEvent, CaseState, Status, WithdrawRequest
+from activities.case import CaseActivities
+from domain.case import Assignment, CaseEvent, CaseState, PrioritizeInput, Status, WithdrawRequest
 from domain.case import Complaint as CaseComplaint
 from domain.ids import new_tracking_id, workflow_id
 from records import projection
+from records.geography import ZoneDirectory
 from records.tables import Complaint, ComplaintEvent
-from worker import build_worker
+from worker import WORKFLOWS, activities_of, build_worker
 from workflows import search_attributes as sa
 from workflows.complaint import ComplaintWorkflow, initial_search_attributes
 
@@ -189,3 +193,36 @@ async def test_existing_cluster_gets_missing_search_attributes_registered_once(t
     )
     assert await sa.ensure_registered(client) == ["Priority"]
     assert await sa.ensure_registered(client) == []
+
+
+async def test_withdrawal_during_intake_is_not_overwritten_by_assignment(
+    temporal_env, settings, database
+):
+    entered, gate = asyncio.Event(), asyncio.Event()
+
+    class SlowTriage(CaseActivities):
+        @activity.defn(name="prioritize")
+        async def prioritize(self, data: PrioritizeInput) -> int:
+            entered.set()
+            await gate.wait()  # the withdrawal arrives while triage is still running
+            return await super().prioritize(data)
+
+    queue = f"race-{uuid.uuid4().hex[:8]}"
+    case = SlowTriage(ZoneDirectory(nearest_max_m=settings.nearest_ward_max_m))
+    async with Worker(
+        temporal_env.client, task_queue=queue, workflows=WORKFLOWS, activities=activities_of(case)
+    ):
+        handle = await start(temporal_env.client, new_case(), queue)
+        await asyncio.wait_for(entered.wait(), timeout=20)
+        update = await handle.start_update(
+            ComplaintWorkflow.withdraw,
+            WithdrawRequest("filed by mistake", "citizen-app"),
+            wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+        )
+        gate.set()
+        result = await asyncio.wait_for(handle.result(), timeout=20)
+        await update.result()
+    assert result.status == Status.WITHDRAWN
+    assert [e.kind for e in result.recent_events] == ["filed", "prioritized", "withdrawn"]
+    row = await Complaint.objects().get(Complaint.tracking_id == result.complaint.tracking_id)
+    assert row.status == "WITHDRAWN"

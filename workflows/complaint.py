@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.case import CaseActivities
@@ -58,12 +59,17 @@ class ComplaintWorkflow:
     @workflow.run
     async def run(self, state: CaseState) -> CaseState:
         state = self.state
-        if state.status == Status.FILED and state.revision == 0:
-            await self._step("filed", Status.FILED, actor=state.complaint.source)
-        if state.status == Status.FILED:
-            await self._triage()
-        if state.status == Status.TRIAGED:
-            await self._assign()
+        # Each intake step holds the lock, so a withdrawal that arrives mid-step is applied
+        # between steps (asyncio.Lock is FIFO) and the next step sees the case has ended.
+        async with self._lock:
+            if state.status == Status.FILED and state.revision == 0:
+                await self._step("filed", Status.FILED, actor=state.complaint.source)
+        async with self._lock:
+            if state.status == Status.FILED:
+                await self._triage()
+        async with self._lock:
+            if state.status == Status.TRIAGED:
+                await self._assign()
         while not state.is_terminal:
             await workflow.wait_condition(
                 lambda: state.is_terminal or workflow.info().is_continue_as_new_suggested()
@@ -83,6 +89,8 @@ class ComplaintWorkflow:
     async def withdraw(self, request: WithdrawRequest) -> CaseState:
         """Withdraw the case (duplicate, filed in error); the case ends WITHDRAWN."""
         async with self._lock:
+            if self.state.is_terminal:  # it ended while this update waited for the lock
+                raise ApplicationError(f"case is already {self.state.status}", type="Conflict")
             self.state.closed_reason = request.reason.strip()
             await self._step(
                 "withdrawn", Status.WITHDRAWN, actor=request.actor, reason=request.reason.strip()
