@@ -182,3 +182,49 @@ def test_make_up_refuses_clearly_when_a_port_is_taken(tmp_path):
     assert result.returncode == 1
     assert "already in use" in result.stderr and env["API_PORT"] in result.stderr
     assert not any(port_open("127.0.0.1", int(env[k])) for k in ("TEMPORAL_PORT", "S3_PORT"))
+
+
+@pytest.mark.timeout(300)
+async def test_make_up_with_production_services_configured_starts_only_worker_and_api(
+    tmp_path, settings, temporal_env
+):
+    import asyncpg
+    from conftest import PG_ADMIN_DSN
+
+    db_name = f"civicops_up_{os.getpid()}"
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    await admin.execute(f'CREATE DATABASE "{db_name}"')
+    await admin.close()
+    env = _up_env(tmp_path / "var")
+    env.update(
+        DATABASE_URL=PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{db_name}",
+        TEMPORAL_ADDRESS=settings.temporal_address,
+        S3_ENDPOINT_URL=settings.s3_endpoint_url,
+        TEMPORAL_TASK_QUEUE=f"up-{os.getpid()}",
+    )
+    stack = Stack(env, tmp_path / "up.log")
+    try:
+        stack.start()
+        output = (tmp_path / "up.log").read_text()
+        assert f"temporal   using {settings.temporal_address}" in output
+        assert f"s3         using {settings.s3_endpoint_url}" in output
+        assert "database   postgresql" in output
+        assert not (tmp_path / "var" / "logs" / "temporal.log").exists()
+        assert not (tmp_path / "var" / "logs" / "rclone.log").exists()
+        assert not port_open("127.0.0.1", int(env["TEMPORAL_PORT"]))
+        keys = json.loads((tmp_path / "var" / "demo-keys.json").read_text())
+        async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
+            resp = await client.post(
+                "/v1/complaints", json=pothole(13.0035, 77.5709), headers=auth(keys["integrator"])
+            )
+            assert resp.status_code == 202, resp.text
+            case = await wait_for_status(
+                client, resp.json()["tracking_id"], auth(keys["auditor"]), "ASSIGNED", 60
+            )
+        assert case["ward"]["id"] == "65"
+    finally:
+        if stack.proc is not None:
+            stack.ctrl_c()
+        admin = await asyncpg.connect(PG_ADMIN_DSN)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        await admin.close()
