@@ -20,6 +20,10 @@ from storage import s3
 DEMO_DATA = Path(__file__).resolve().parents[1] / "geo" / "data"
 DEMO_WARDS = DEMO_DATA / "bengaluru_bbmp_198_wards_2012.geojson"
 DEMO_LOOKUP = DEMO_DATA / "bengaluru_bbmp_198_ward_zone_lookup.csv"
+DEMO_ATTRIBUTION = (
+    "Ward boundaries: DataMeet India community, Municipal_Spatial_Data (CC BY-SA 2.5 IN); "
+    "ward-to-zone lookup: OpenCity.in"
+)
 
 
 async def migrate(settings: Settings) -> None:
@@ -43,7 +47,7 @@ async def load_demo_city() -> ImportResult | None:
         lookup_ward_column="Ward No",
         lookup_zone_column="BBMP Zone Name",
     )
-    return await import_city(spec_for("bengaluru"), wards)
+    return await import_city(spec_for("bengaluru"), wards, attribution=DEMO_ATTRIBUTION)
 
 
 async def demo_keys(settings: Settings) -> Path:

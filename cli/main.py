@@ -195,12 +195,13 @@ def zones() -> None:
 @click.option("--name", "city_name", help="City name (new cities).")
 @click.option("--corporation", help="Issuing corporation (new cities).")
 @click.option("--language", help="Local language code for notices, e.g. kn, mr, hi.")
+@click.option("--attribution", default="", help="Credit line of the boundaries (licence).")
 @click.option("--no-roster", is_flag=True, help="Do not create one supervisor per ward.")
 def zones_import(
     file: Path, city: str, ward_field: str, zone_field: str | None, name_field: str | None,
     zone_lookup: Path | None, lookup_ward_column: str, lookup_zone_column: str,
     code: str | None, city_name: str | None, corporation: str | None, language: str | None,
-    no_roster: bool,
+    attribution: str, no_roster: bool,
 ) -> None:  # fmt: skip
     """Import (or update) a city's wards from a GeoJSON file; safe to repeat."""
     from domain.cities import spec_for
@@ -220,7 +221,7 @@ def zones_import(
         )  # fmt: skip
     except (WardFileError, ValueError) as exc:
         raise click.UsageError(str(exc)) from exc
-    result = asyncio.run(import_city(spec, wards, roster=not no_roster))
+    result = asyncio.run(import_city(spec, wards, roster=not no_roster, attribution=attribution))
     click.echo(
         f"{result.city}: {result.wards} wards in {result.zones} zones imported "
         f"(version {result.version}); {result.officials_created} officials added to the roster"

@@ -38,7 +38,7 @@ def _seeded_faker(key: str) -> Faker:
 
 
 async def import_city(
-    spec: CitySpec, wards: list[WardShape], *, roster: bool = True
+    spec: CitySpec, wards: list[WardShape], *, roster: bool = True, attribution: str = ""
 ) -> ImportResult:
     """Upsert a city's zones and wards (and one supervisor per ward, one officer per zone)."""
     async with write_transaction():
@@ -52,11 +52,13 @@ async def import_city(
                 language=spec.language,
                 timezone=spec.timezone,
                 wards_version=0,
+                attribution=attribution,
             )
             await city.save()
         else:
             city.code, city.name, city.corporation = spec.code, spec.name, spec.corporation
             city.language, city.timezone = spec.language, spec.timezone
+            city.attribution = attribution or city.attribution
         zones: dict[str, Zone] = {}
         for name in sorted({w.zone for w in wards if w.zone}):
             key = f"{spec.slug}:{name}"
@@ -128,6 +130,7 @@ class CityZones:
     city: City
     version: int
     index: ZoneIndex
+    shapes: tuple[WardShape, ...]
     wards: dict[str, tuple[int, str, str]]  # ward id -> (ward pk, ward name, zone name)
 
     def locate(self, lat: float, lon: float) -> Location:
@@ -177,7 +180,7 @@ class ZoneDirectory:
             shapes.append(WardShape(r["ward_id"], r["name"], r["zone.name"], geometry))
             meta[r["ward_id"]] = (r["id"], r["name"], r["zone.name"] or "")
         index = await asyncio.to_thread(ZoneIndex, shapes, nearest_max_m=self.nearest_max_m)
-        return CityZones(city=city, version=city.wards_version, index=index, wards=meta)
+        return CityZones(city, city.wards_version, index, tuple(shapes), meta)
 
 
 async def responsible_official(ward_pk: int) -> Official | None:

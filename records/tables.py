@@ -26,6 +26,7 @@ class City(Table):
     language = Varchar(length=8)
     timezone = Varchar(length=40, default="Asia/Kolkata")
     wards_version = Integer(default=0)
+    attribution = Text(default="")  # credit line of the ward boundaries, shown with the map
 
 
 class Zone(Table):

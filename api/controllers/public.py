@@ -16,8 +16,8 @@ from api.auth import PUBLIC
 from api.errors import FieldError
 from api.schemas import CategoryView
 from domain.categories import CATEGORIES
-from records.geography import UnknownCity, ZoneDirectory
-from records.tables import City, Ward
+from records.geography import CityZones, UnknownCity, ZoneDirectory
+from records.tables import City
 
 log = logging.getLogger("civicops.api")
 
@@ -78,38 +78,30 @@ class CatalogueController(Controller):
         cache: dict[tuple[str, int], bytes] = request.app.state.geojson_cache
         body = cache.get((slug, zones.version))
         if body is None:
-            body = await _ward_geojson(zones.city.id, slug)
+            body = await asyncio.to_thread(_ward_geojson, zones)
             cache.clear()
             cache[(slug, zones.version)] = body
         return Response(body, media_type="application/geo+json")
 
 
-async def _ward_geojson(city_id: int, slug: str) -> bytes:
-    rows = await Ward.select(Ward.ward_id, Ward.name, Ward.zone.name, Ward.geometry).where(
-        Ward.city == city_id
-    )
-    features = []
-    for r in rows:
-        geometry = r["geometry"]
-        if isinstance(geometry, str):
-            geometry = json.loads(geometry)
-        features.append(
-            {
-                "type": "Feature",
-                "id": r["ward_id"],
-                "properties": {
-                    "city": slug,
-                    "ward_id": r["ward_id"],
-                    "ward_name": r["name"],
-                    "zone": r["zone.name"],
-                },
-                "geometry": geometry,
-            }
-        )
+def _ward_geojson(zones: CityZones) -> bytes:
+    features = [
+        {
+            "type": "Feature",
+            "id": shape.ward_id,
+            "properties": {
+                "city": zones.city.slug,
+                "ward_id": shape.ward_id,
+                "ward_name": shape.name,
+                "zone": shape.zone,
+            },
+            "geometry": shape.geometry,
+        }
+        for shape in zones.shapes
+    ]
     collection = {
         "type": "FeatureCollection",
-        "attribution": "Ward boundaries: DataMeet India community, Municipal_Spatial_Data "
-        "(CC BY-SA 2.5 IN)",
+        "attribution": zones.city.attribution,
         "features": features,
     }
     return json.dumps(collection, separators=(",", ":")).encode()
