@@ -19,6 +19,8 @@ def run(settings: Settings) -> None:
         port=settings.api_port,
         log_level=settings.log_level.lower(),
         access_log=False,
+        # Longer than the 5 s default, so keep-alive clients do not race the server's close.
+        timeout_keep_alive=75,
     )
 
 

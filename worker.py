@@ -9,6 +9,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.case import CaseActivities
+from records.db import database_pool
 from records.geography import ZoneDirectory
 from settings import Settings
 from workflows.complaint import ComplaintWorkflow
@@ -47,7 +48,8 @@ async def run(settings: Settings) -> None:
     logging.getLogger("civicops.worker").info(
         "worker polling %s on %s", settings.task_queue, settings.effective_temporal_address
     )
-    await worker.run()
+    async with database_pool():
+        await worker.run()
 
 
 if __name__ == "__main__":

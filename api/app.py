@@ -14,6 +14,7 @@ from api.auth import api_key_guard
 from api.controllers.complaints import ComplaintController
 from api.controllers.public import CatalogueController, health
 from api.errors import exception_handler
+from records.db import database_pool
 from records.geography import ZoneDirectory
 from settings import Settings
 from storage import s3
@@ -35,7 +36,8 @@ def create_app(
             app.state.temporal = await Client.connect(
                 settings.effective_temporal_address, namespace=settings.temporal_namespace
             )
-        yield
+        async with database_pool():
+            yield
 
     app = Litestar(
         route_handlers=[
@@ -65,5 +67,6 @@ def create_app(
     app.state.zones = ZoneDirectory(nearest_max_m=settings.nearest_ward_max_m)
     app.state.s3 = s3.client(settings)
     app.state.key_cache = {}
+    app.state.key_lookups = {}
     app.state.geojson_cache = {}
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 
@@ -31,20 +32,29 @@ def _token(connection: ASGIConnection) -> str | None:
 
 
 async def principal_for(connection: ASGIConnection) -> Principal | None:
-    """Resolve the caller's key, with a short in-process cache to keep intake fast."""
+    """Resolve the caller's key, cached in-process so intake rarely touches the database.
+
+    Concurrent requests that miss the cache share one lookup instead of queueing many.
+    """
     token = _token(connection)
     if not token:
         return None
-    cache: dict[str, tuple[float, Principal | None]] = connection.app.state.key_cache
+    state = connection.app.state
+    cache: dict[str, tuple[float, Principal | None]] = state.key_cache
+    inflight: dict[str, asyncio.Task[Principal | None]] = state.key_lookups
     digest = hashlib.sha256(token.encode()).hexdigest()
     hit = cache.get(digest)
-    now = time.monotonic()
-    if hit and hit[0] > now:
+    if hit and hit[0] > time.monotonic():
         return hit[1]
-    principal = await authenticate(token)
+    task = inflight.get(digest)
+    if task is None:
+        task = asyncio.create_task(authenticate(token))
+        inflight[digest] = task
+        task.add_done_callback(lambda _: inflight.pop(digest, None))
+    principal = await asyncio.shield(task)
     if len(cache) > 10_000:
         cache.clear()
-    cache[digest] = (now + CACHE_SECONDS, principal)
+    cache[digest] = (time.monotonic() + CACHE_SECONDS, principal)
     return principal
 
 

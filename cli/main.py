@@ -106,6 +106,7 @@ def up(no_demo: bool) -> None:
             + (f"\n  Demo keys    {keys}" if keys.exists() else "")
             + "\nPress Ctrl-C to stop everything."
         )
+        sys.stdout.flush()  # the banner must show even when output goes to a file or a pipe
         while all(s.alive for s in started):
             time.sleep(0.5)
         dead = [s.name for s in started if not s.alive]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from records.tables import Complaint
@@ -19,3 +22,17 @@ def write_transaction() -> Any:
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+@asynccontextmanager
+async def database_pool() -> AsyncIterator[None]:
+    """A PostgreSQL connection pool for a long-running process (SQLite needs none)."""
+    engine = Complaint._meta.db
+    if not isinstance(engine, PostgresEngine):
+        yield
+        return
+    await engine.start_connection_pool()
+    try:
+        yield
+    finally:
+        await engine.close_connection_pool()

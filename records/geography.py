@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import time
 from dataclasses import dataclass
 
@@ -15,6 +16,8 @@ from geo.geojson import WardShape
 from geo.zones import Location, ZoneIndex
 from records.db import write_transaction
 from records.tables import City, Official, Ward, Zone
+
+log = logging.getLogger("civicops.geography")
 
 SUPERVISOR = "Ward Supervisor (Junior Engineer)"
 ZONAL_OFFICER = "Zonal Officer (Assistant Executive Engineer)"
@@ -149,24 +152,41 @@ class ZoneDirectory:
         self.nearest_max_m = nearest_max_m
         self.refresh_seconds = refresh_seconds
         self._cache: dict[str, tuple[float, CityZones]] = {}
+        self._refreshing: dict[str, asyncio.Task[None]] = {}
         self._lock = asyncio.Lock()
 
     async def city(self, slug: str) -> CityZones:
-        """The city's zones, at most refresh_seconds stale."""
+        """The city's zones. A stale entry is served while one background task refreshes it,
+        so no request waits on the database once a city is loaded."""
         cached = self._cache.get(slug)
-        if cached and time.monotonic() - cached[0] < self.refresh_seconds:
-            return cached[1]
-        async with self._lock:
-            row = await City.objects().get(City.slug == slug)
-            if row is None:
-                raise UnknownCity(slug)
-            cached = self._cache.get(slug)
-            if cached and cached[1].version == row.wards_version:
-                self._cache[slug] = (time.monotonic(), cached[1])
-                return cached[1]
+        if cached is None:
+            async with self._lock:
+                cached = self._cache.get(slug)
+                if cached is None:
+                    await self._refresh(slug)
+                    cached = self._cache[slug]
+        elif time.monotonic() - cached[0] >= self.refresh_seconds:
+            task = self._refreshing.get(slug)
+            if task is None or task.done():
+                self._refreshing[slug] = asyncio.create_task(self._refresh_quietly(slug))
+        return cached[1]
+
+    async def _refresh(self, slug: str) -> None:
+        row = await City.objects().get(City.slug == slug)
+        if row is None:
+            self._cache.pop(slug, None)
+            raise UnknownCity(slug)
+        cached = self._cache.get(slug)
+        zones = cached[1] if cached and cached[1].version == row.wards_version else None
+        if zones is None:
             zones = await self._load(row)
-            self._cache[slug] = (time.monotonic(), zones)
-            return zones
+        self._cache[slug] = (time.monotonic(), zones)
+
+    async def _refresh_quietly(self, slug: str) -> None:
+        try:
+            await self._refresh(slug)
+        except Exception:  # the stale map keeps serving; the next request tries again
+            log.warning("could not refresh the ward map of %s", slug, exc_info=True)
 
     async def _load(self, city: City) -> CityZones:
         rows = await Ward.select(

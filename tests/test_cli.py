@@ -105,7 +105,8 @@ class Stack:
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, self.log.read_text()
             try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                healthy = httpx.get(f"{self.url}/health", timeout=2).status_code == 200
+                if healthy and "Press Ctrl-C" in self.log.read_text():
                     return
             except httpx.HTTPError:
                 pass
