@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import sys
 import time
@@ -65,7 +66,10 @@ def up(no_demo: bool) -> None:
         for service in reversed(started):
             service.stop()
 
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the stack like Ctrl-C does
+    # Ctrl-C and `kill` both stop the stack, even when a non-interactive shell started us with
+    # SIGINT ignored.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         busy = [p for p in _ports_to_open(settings) if port_open("127.0.0.1", p)]
         if busy:
@@ -134,6 +138,12 @@ def worker() -> None:
         asyncio.run(_until_sigterm(worker_module.run(settings)))
     except KeyboardInterrupt:
         pass
+    # The worker has shut down cleanly. Skip interpreter finalisation: the Temporal SDK's
+    # native threads can abort it ("PyGILState_Release", temporalio/sdk-python#300).
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 async def _until_sigterm(coro) -> None:  # type: ignore[no-untyped-def]
