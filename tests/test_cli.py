@@ -75,12 +75,15 @@ def test_importing_an_unknown_city_asks_for_its_details():
 def _up_env(var_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "TEMPORAL_ADDRESS", "S3_ENDPOINT_URL")}  # fmt: skip
-    api_port = free_port()
+    ports: set[int] = set()
+    while len(ports) < 4:
+        ports.add(free_port())
+    api_port, temporal_port, ui_port, s3_port = ports
     env.update(
         CIVICOPS_VAR_DIR=str(var_dir),
-        TEMPORAL_PORT=str(free_port()),
-        TEMPORAL_UI_PORT=str(free_port()),
-        S3_PORT=str(free_port()),
+        TEMPORAL_PORT=str(temporal_port),
+        TEMPORAL_UI_PORT=str(ui_port),
+        S3_PORT=str(s3_port),
         API_PORT=str(api_port),
         CIVICOPS_PUBLIC_URL=f"http://127.0.0.1:{api_port}",
     )
