@@ -318,7 +318,9 @@ def apikeys_list() -> None:
             ApiKey.official,
             ApiKey.created_at,
             ApiKey.revoked_at,
-        ).order_by(ApiKey.id)
+        )
+        .order_by(ApiKey.id)
+        .run()
     )
     for r in rows:
         state = "revoked" if r["revoked_at"] else "active"

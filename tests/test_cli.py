@@ -232,3 +232,19 @@ async def test_make_up_with_production_services_configured_starts_only_worker_an
         admin = await asyncpg.connect(PG_ADMIN_DSN)
         await admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
         await admin.close()
+
+
+async def test_apikeys_create_prints_a_working_key_once_and_list_never_shows_it(api, database):
+    created = civicops("apikeys", "create", "--role", "integrator", "--name", "Namma App")
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip().splitlines()[-1]
+    assert token.startswith("cvk_")
+    resp = await api.post("/v1/complaints", json=pothole(13.0035, 77.5709), headers=auth(token))
+    assert resp.status_code == 202
+
+    listed = civicops("apikeys", "list")
+    assert listed.returncode == 0 and "Namma App" in listed.stdout
+    assert token.split("_", 2)[2] not in listed.stdout
+
+    unbound = civicops("apikeys", "create", "--role", "supervisor", "--name", "no official")
+    assert unbound.returncode == 2 and "--official" in unbound.stderr
