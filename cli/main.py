@@ -230,9 +230,11 @@ def zones_import(
             zone_lookup=zone_lookup, lookup_ward_column=lookup_ward_column,
             lookup_zone_column=lookup_zone_column,
         )  # fmt: skip
+        result = asyncio.run(
+            import_city(spec, wards, roster=not no_roster, attribution=attribution)
+        )
     except (WardFileError, ValueError) as exc:
         raise click.UsageError(str(exc)) from exc
-    result = asyncio.run(import_city(spec, wards, roster=not no_roster, attribution=attribution))
     click.echo(
         f"{result.city}: {result.wards} wards in {result.zones} zones imported "
         f"(version {result.version}); {result.officials_created} officials added to the roster"

@@ -43,7 +43,13 @@ def _seeded_faker(key: str) -> Faker:
 async def import_city(
     spec: CitySpec, wards: list[WardShape], *, roster: bool = True, attribution: str = ""
 ) -> ImportResult:
-    """Upsert a city's zones and wards (and one supervisor per ward, one officer per zone)."""
+    """Upsert a city's zones and wards (and one supervisor per ward, one officer per zone).
+
+    The new map replaces the old one: wards missing from it are removed and their roster
+    officials deactivated. The map is checked to build a spatial index before anything is
+    written, so a bad file cannot leave the city unable to place complaints.
+    """
+    ZoneIndex(wards)  # raises ValueError on an unusable map
     async with write_transaction():
         city = await City.objects().get(City.slug == spec.slug)
         if city is None:
@@ -80,10 +86,25 @@ async def import_city(
             row.name, row.zone, row.geometry = shape.name, zone_id, shape.geometry
             await row.save()
             ward_rows[shape.ward_id] = row
+        await _remove_absent_wards(city, set(ward_rows))
         created = await _ensure_roster(city, zones, ward_rows) if roster else 0
         city.wards_version = (city.wards_version or 0) + 1
         await city.save()
     return ImportResult(spec.slug, len(ward_rows), len(zones), created, city.wards_version)
+
+
+async def _remove_absent_wards(city: City, keep: set[str]) -> None:
+    """Delete the city's wards that the new map no longer has; their supervisors step down."""
+    absent = [
+        r["id"]
+        for r in await Ward.select(Ward.id, Ward.ward_id).where(Ward.city == city.id)
+        if r["ward_id"] not in keep
+    ]
+    if absent:
+        await Official.update({Official.active: False, Official.ward: None}).where(
+            Official.ward.is_in(absent)
+        )
+        await Ward.delete().where(Ward.id.is_in(absent))
 
 
 async def _ensure_roster(city: City, zones: dict[str, Zone], wards: dict[str, Ward]) -> int:
@@ -115,11 +136,18 @@ async def _ensure_roster(city: City, zones: dict[str, Zone], wards: dict[str, Wa
             )
         )
     existing = {
-        row["key"]
-        for row in await Official.select(Official.key).where(
+        row["key"]: row
+        for row in await Official.select(Official.id, Official.key, Official.ward).where(
             Official.key.is_in([o.key for o in wanted])
         )
     }
+    for official in wanted:
+        row = existing.get(official.key)
+        if row is not None and official.ward is not None and row["ward"] is None:
+            # The ward is back on the map: its supervisor returns to it.
+            await Official.update(
+                {Official.ward: official.ward, Official.zone: official.zone, Official.active: True}
+            ).where(Official.id == row["id"])
     new = [o for o in wanted if o.key not in existing]
     if new:
         await Official.insert(*new)

@@ -8,6 +8,7 @@ from piccolo.columns import (
     DoublePrecision,
     ForeignKey,
     Integer,
+    OnDelete,
     Text,
     Timestamptz,
     Varchar,
@@ -33,7 +34,7 @@ class Zone(Table):
     """An administrative zone: a group of wards under one zonal officer."""
 
     key = Varchar(length=200, unique=True)  # "<city>:<zone name>"
-    city = ForeignKey(references=City)
+    city = ForeignKey(references=City, on_delete=OnDelete.restrict)
     name = Varchar(length=120)
 
 
@@ -41,10 +42,10 @@ class Ward(Table):
     """A ward polygon; the unit a supervisor owns."""
 
     key = Varchar(length=200, unique=True)  # "<city>:<ward id>"
-    city = ForeignKey(references=City)
+    city = ForeignKey(references=City, on_delete=OnDelete.restrict)
     ward_id = Varchar(length=60, index=True)
     name = Varchar(length=200)
-    zone = ForeignKey(references=Zone, null=True)
+    zone = ForeignKey(references=Zone, null=True, on_delete=OnDelete.restrict)
     geometry = JSON()
 
 
@@ -52,12 +53,12 @@ class Official(Table):
     """A person on the roster: level 0 supervisor of a ward, level 1 zonal officer, and up."""
 
     key = Varchar(length=200, unique=True)  # stable roster key, e.g. "bengaluru:ward:12:L0"
-    city = ForeignKey(references=City)
+    city = ForeignKey(references=City, on_delete=OnDelete.restrict)
     name = Varchar(length=120)
     designation = Varchar(length=120)
     level = Integer(default=0)
-    ward = ForeignKey(references=Ward, null=True)
-    zone = ForeignKey(references=Zone, null=True)
+    ward = ForeignKey(references=Ward, null=True, on_delete=OnDelete.set_null)
+    zone = ForeignKey(references=Zone, null=True, on_delete=OnDelete.set_null)
     email = Varchar(length=200, null=True, default=None)
     active = Boolean(default=True)
 
@@ -89,11 +90,12 @@ class Complaint(Table):
     ward_id = Varchar(length=60, null=True, default=None, index=True)
     ward_name = Varchar(length=200, null=True, default=None)
     zone = Varchar(length=120, null=True, default=None, index=True)
-    assignee = ForeignKey(references=Official, null=True)
+    assignee = ForeignKey(references=Official, null=True, on_delete=OnDelete.set_null)
     assignee_name = Varchar(length=120, null=True, default=None)
     escalation_level = Integer(default=0)
     location_match = Varchar(length=10, null=True, default=None)
-    reporter = ForeignKey(references=Reporter, null=True)
+    # Erasing a reporter (DPDP) must keep the complaint: the link is cleared, not cascaded.
+    reporter = ForeignKey(references=Reporter, null=True, on_delete=OnDelete.set_null)
     filed_at = Timestamptz()
     sla_due_at = Timestamptz(null=True, default=None)
     updated_at = Timestamptz()
@@ -123,7 +125,7 @@ class ApiKey(Table):
     name = Varchar(length=120)
     role = Varchar(length=20)
     secret_sha256 = Varchar(length=64)
-    official = ForeignKey(references=Official, null=True)
+    official = ForeignKey(references=Official, null=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)
 
@@ -134,5 +136,5 @@ class IdempotencyRecord(Table):
     key = Varchar(length=300, unique=True)  # "<api key id>:<Idempotency-Key>"
     request_sha256 = Varchar(length=64)
     tracking_id = Varchar(length=20)
-    reporter = ForeignKey(references=Reporter, null=True)
+    reporter = ForeignKey(references=Reporter, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
