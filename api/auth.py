@@ -12,6 +12,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from domain.roles import Role
 from records.apikeys import Principal, authenticate
+from records.db import UNAVAILABLE
 
 CACHE_SECONDS = 30.0  # a revoked key stops working within this long
 
@@ -40,7 +41,7 @@ async def principal_for(connection: ASGIConnection) -> Principal | None:
     if not token:
         return None
     state = connection.app.state
-    cache: dict[str, tuple[float, Principal | None]] = state.key_cache
+    cache: dict[str, tuple[float, Principal]] = state.key_cache
     inflight: dict[str, asyncio.Task[Principal | None]] = state.key_lookups
     digest = hashlib.sha256(token.encode()).hexdigest()
     hit = cache.get(digest)
@@ -51,10 +52,16 @@ async def principal_for(connection: ASGIConnection) -> Principal | None:
         task = asyncio.create_task(authenticate(token))
         inflight[digest] = task
         task.add_done_callback(lambda _: inflight.pop(digest, None))
-    principal = await asyncio.shield(task)
-    if len(cache) > 10_000:
-        cache.clear()
-    cache[digest] = (time.monotonic() + CACHE_SECONDS, principal)
+    try:
+        principal = await asyncio.shield(task)
+    except UNAVAILABLE:
+        if hit:  # the database is down: a key that was valid a moment ago still is
+            return hit[1]
+        raise
+    if principal is not None:  # only valid keys are cached, so junk keys cannot evict them
+        if len(cache) > 10_000:
+            cache.pop(next(iter(cache)))
+        cache[digest] = (time.monotonic() + CACHE_SECONDS, principal)
     return principal
 
 

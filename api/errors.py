@@ -8,7 +8,13 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
+
+from records.db import UNAVAILABLE
 
 log = logging.getLogger("civicops.api")
 
@@ -73,6 +79,11 @@ def exception_handler(request: Request, exc: Exception) -> Response:
         errors = _field_errors(exc)
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         content = _body(status, detail, errors)
+    elif isinstance(exc, UNAVAILABLE):
+        log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+        status = HTTP_503_SERVICE_UNAVAILABLE
+        content = _body(status, "the database is briefly unavailable; retry shortly")
+        headers = {"Retry-After": "5"}
     elif isinstance(exc, HTTPException):
         status = exc.status_code
         # A 400 that is not about one field is about the body as a whole (e.g. malformed JSON).

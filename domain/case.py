@@ -35,6 +35,7 @@ class Complaint:
     source: str
     reporter_id: int | None = None
     address: str | None = None
+    filed_by: str | None = None  # id of the API key that filed it
 
 
 @dataclass
@@ -92,6 +93,7 @@ class WithdrawRequest:
 
     reason: str
     actor: str
+    key_id: str | None = None  # set when only the key that filed the case may withdraw it
 
 
 @dataclass

@@ -192,3 +192,38 @@ async def test_urgent_words_raise_priority(api, api_keys):
     ]
     case = await wait_for_status(api, tracking_id, headers, "ASSIGNED")
     assert case["priority"] == "P2"
+
+
+async def test_concurrent_retries_store_the_citizens_contact_once(api, api_keys):
+    from records.tables import IdempotencyRecord, Reporter
+
+    headers = {**auth(api_keys["integrator"]), "Idempotency-Key": "vendor-req-contact"}
+    phone = "+91 90000 77777"
+    body = pothole(*MALLESHWARAM, reporter={"phone": phone})
+    responses = await asyncio.gather(
+        *(api.post("/v1/complaints", json=body, headers=headers) for _ in range(6))
+    )
+    assert {r.status_code for r in responses} == {202}
+    assert await Reporter.count().where(Reporter.phone == phone) == 1
+    record = await IdempotencyRecord.objects().get(
+        IdempotencyRecord.key.like("%:vendor-req-contact")
+    )
+    reporter = await Reporter.objects().get(Reporter.phone == phone)
+    assert record.reporter == reporter.id
+
+
+async def test_a_citizen_app_cannot_withdraw_a_complaint_another_app_filed(api, api_keys):
+    filed = await api.post(
+        "/v1/complaints", json=pothole(*MALLESHWARAM), headers=auth(api_keys["integrator"])
+    )
+    tracking_id = filed.json()["tracking_id"]
+    await wait_for_status(api, tracking_id, auth(api_keys["integrator"]), "ASSIGNED")
+    path = f"/v1/complaints/{tracking_id}/withdraw"
+    other = await api.post(path, json={"reason": "not mine"}, headers=auth(api_keys["citizen-app"]))
+    assert other.status_code == 403
+    blank = await api.post(path, json={"reason": "   "}, headers=auth(api_keys["official"]))
+    assert blank.status_code == 400 and blank.json()["field"] == "reason"
+    official = await api.post(
+        path, json={"reason": "duplicate"}, headers=auth(api_keys["official"])
+    )
+    assert official.status_code == 200

@@ -59,3 +59,67 @@ async def test_complaint_accepted_while_the_database_is_down_is_assigned_once_it
         ComplaintEvent.tracking_id == tracking_id
     )
     assert sorted(e["kind"] for e in events) == ["assigned", "filed", "prioritized"]
+
+
+async def test_while_the_database_is_down_writes_get_503_and_cached_keys_still_work(api, api_keys):
+    headers = auth(api_keys["citizen-app"])
+    warm = await api.post("/v1/complaints", json=pothole(*MALLESHWARAM), headers=headers)
+    assert warm.status_code == 202
+    await _allow_connections(False)
+    try:
+        with_contact = pothole(*MALLESHWARAM, reporter={"phone": "+91 90000 55555"})
+        resp = await api.post("/v1/complaints", json=with_contact, headers=headers)
+        assert resp.status_code == 503, resp.text
+        assert resp.headers["retry-after"] == "5"
+        keyed = await api.post(
+            "/v1/complaints",
+            json=pothole(*MALLESHWARAM),
+            headers={**headers, "Idempotency-Key": "during-outage"},
+        )
+        assert keyed.status_code == 503
+        # A key the API has not seen yet cannot be checked: 503, never 500 or 401.
+        fresh = await api.post(
+            "/v1/complaints", json=pothole(*MALLESHWARAM), headers=auth(api_keys["official"])
+        )
+        assert fresh.status_code in (202, 503)
+    finally:
+        await _allow_connections(True)
+    again = await api.post(
+        "/v1/complaints",
+        json=pothole(*MALLESHWARAM),
+        headers={**headers, "Idempotency-Key": "during-outage"},
+    )
+    assert again.status_code == 202
+
+
+async def test_a_complaint_is_readable_from_the_record_when_no_worker_answers(
+    api, api_keys, temporal_env, settings
+):
+    from datetime import UTC, datetime
+
+    from domain.case import CaseEvent, CaseState, Status
+    from domain.case import Complaint as CaseComplaint
+    from domain.ids import new_tracking_id, workflow_id
+    from records import projection
+    from workflows.complaint import ComplaintWorkflow, initial_search_attributes
+
+    # A running case on a task queue nobody polls (all workers down), already projected.
+    now = datetime.now(UTC)
+    state = CaseState(
+        complaint=CaseComplaint(new_tracking_id("BLR"), "bengaluru", "pothole", "Pothole",
+                                13.0035, 77.5709, "kn", now, "test"),
+        revision=1, updated_at=now,
+    )  # fmt: skip
+    await projection.record(state, CaseEvent(1, "filed", Status.FILED, now, "test"))
+    await temporal_env.client.start_workflow(
+        ComplaintWorkflow.run,
+        state,
+        id=workflow_id(state.complaint.tracking_id),
+        task_queue="nobody-polls-this",
+        search_attributes=initial_search_attributes(state),
+    )
+    resp = await api.get(
+        f"/v1/complaints/{state.complaint.tracking_id}", headers=auth(api_keys["auditor"])
+    )
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["source"] == "record" and resp.json()["status"] == "FILED"

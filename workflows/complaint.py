@@ -99,6 +99,10 @@ class ComplaintWorkflow:
 
     @withdraw.validator
     def _validate_withdraw(self, request: WithdrawRequest) -> None:
+        if request.key_id is not None and request.key_id != self.state.complaint.filed_by:
+            raise ApplicationError(
+                "only the app that filed a complaint may withdraw it", type="Forbidden"
+            )
         if self.state.is_terminal:
             raise ValueError(f"case is already {self.state.status} and cannot be withdrawn")
         if not request.reason.strip():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import msgspec
@@ -13,13 +13,16 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import HeaderParameter, JSONBody, PathParameter
 from litestar.status_codes import (
     HTTP_202_ACCEPTED,
+    HTTP_403_FORBIDDEN,
     HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
 )
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
+    WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -34,11 +37,14 @@ from domain.case import CaseState, Complaint, WithdrawRequest
 from domain.roles import Role
 from geo.zones import Match
 from records import projection
+from records.db import write_transaction
 from records.geography import UnknownCity, ZoneDirectory
 from records.tables import IdempotencyRecord, Reporter
 from workflows.complaint import ComplaintWorkflow, initial_search_attributes
 
 log = logging.getLogger("civicops.api")
+RPC_TIMEOUT = timedelta(seconds=5)
+UPDATE_TIMEOUT = timedelta(seconds=15)
 
 TrackingId = Annotated[
     str, PathParameter(description="Tracking id, e.g. BLR-7K3M9QX2AB", max_length=20)
@@ -120,7 +126,7 @@ class ComplaintController(Controller):
                 status_code=HTTP_422_UNPROCESSABLE_ENTITY,
             )
         principal = current_principal(request)
-        reporter_id = None
+        fresh_reporter = False
         if idempotency_key is not None:
             key = idempotency_key.strip()
             if not key or not key.isprintable():
@@ -131,6 +137,7 @@ class ComplaintController(Controller):
         else:
             tracking_id = ids.new_tracking_id(city.city.code)
             reporter_id = await _save_reporter(data)
+            fresh_reporter = reporter_id is not None
         state = CaseState(
             complaint=Complaint(
                 tracking_id=tracking_id,
@@ -144,9 +151,15 @@ class ComplaintController(Controller):
                 source=principal.name,
                 reporter_id=reporter_id,
                 address=data.address.strip() if data.address else None,
+                filed_by=principal.key_id,
             )
         )
-        await self._start(request.app.state.temporal, request.app.state.task_queue, state)
+        try:
+            await self._start(request.app.state.temporal, request.app.state.task_queue, state)
+        except HTTPException:
+            if fresh_reporter:  # no case holds these contact details: do not keep them
+                await Reporter.delete().where(Reporter.id == reporter_id)
+            raise
         status_url = f"{settings.public_url}/v1/complaints/{tracking_id}"
         return Response(
             ComplaintAccepted(tracking_id, ids.workflow_id(tracking_id), "FILED", status_url),
@@ -161,18 +174,23 @@ class ComplaintController(Controller):
         request_sha = hashlib.sha256(msgspec.json.encode(data)).hexdigest()
         record_key = f"{key_id}:{key}"
         tracking_id = ids.derived_tracking_id(city_code, key_id, key)
-        existing = await IdempotencyRecord.objects().get(IdempotencyRecord.key == record_key)
-        if existing is None:
-            reporter_id = await _save_reporter(data)
-            await IdempotencyRecord.insert(
-                IdempotencyRecord(
-                    key=record_key,
-                    request_sha256=request_sha,
-                    tracking_id=tracking_id,
-                    reporter=reporter_id,
+        # One transaction: of concurrent retries only the first stores contact details, and
+        # the others wait for its commit, so they read the record with the reporter linked.
+        async with write_transaction():
+            claimed = await (
+                IdempotencyRecord.insert(
+                    IdempotencyRecord(
+                        key=record_key, request_sha256=request_sha, tracking_id=tracking_id
+                    )
                 )
-            ).on_conflict(target=IdempotencyRecord.key, action="DO NOTHING")
-            existing = await IdempotencyRecord.objects().get(IdempotencyRecord.key == record_key)
+                .on_conflict(target=IdempotencyRecord.key, action="DO NOTHING")
+                .returning(IdempotencyRecord.id)
+            )
+            if claimed and (reporter_id := await _save_reporter(data)) is not None:
+                await IdempotencyRecord.update({IdempotencyRecord.reporter: reporter_id}).where(
+                    IdempotencyRecord.id == claimed[0]["id"]
+                )
+        existing = await IdempotencyRecord.objects().get(IdempotencyRecord.key == record_key)
         if existing is None or existing.request_sha256 != request_sha:
             raise FieldError(
                 "Idempotency-Key",
@@ -206,15 +224,23 @@ class ComplaintController(Controller):
         tracking_id = _check_tracking_id(tracking_id)
         client: Client = request.app.state.temporal
         handle = client.get_workflow_handle(ids.workflow_id(tracking_id))
+        running = False
         try:
-            description = await handle.describe()
-            if description.status == WorkflowExecutionStatus.RUNNING:
-                return from_state(await handle.query(ComplaintWorkflow.status))
-        except RPCError as exc:
-            if exc.status != RPCStatusCode.NOT_FOUND:
-                raise _unavailable(exc) from exc
+            description = await handle.describe(rpc_timeout=RPC_TIMEOUT)
+            running = description.status == WorkflowExecutionStatus.RUNNING
+            if running:
+                return from_state(
+                    await handle.query(ComplaintWorkflow.status, rpc_timeout=RPC_TIMEOUT)
+                )
+        except (RPCError, WorkflowQueryFailedError) as exc:
+            # No worker answering (or Temporal down): fall back to the projection below.
+            if not (isinstance(exc, RPCError) and exc.status == RPCStatusCode.NOT_FOUND):
+                log.warning("live state of %s unavailable: %s", tracking_id, exc)
+                running = True
         row = await projection.load(tracking_id)
         if row is None:
+            if running:
+                raise _unavailable(RPCError("no live state", RPCStatusCode.UNAVAILABLE, b""))
             raise NotFoundException(f"no complaint {tracking_id}")
         return from_record(row, await projection.events(tracking_id))
 
@@ -230,17 +256,29 @@ class ComplaintController(Controller):
     ) -> ComplaintView:
         """Withdraw a case filed in error or as a duplicate; it ends WITHDRAWN."""
         tracking_id = _check_tracking_id(tracking_id)
+        if not data.reason.strip():
+            raise FieldError("reason", "must not be empty")
         client: Client = request.app.state.temporal
         handle = client.get_workflow_handle(ids.workflow_id(tracking_id))
         principal = current_principal(request)
+        # A citizen app may withdraw only what it filed; officials may withdraw any case.
+        own_only = principal.role in (Role.CITIZEN_APP, Role.INTEGRATOR)
+        request_ = WithdrawRequest(
+            data.reason, principal.name, key_id=principal.key_id if own_only else None
+        )
         try:
             state = await handle.execute_update(
-                ComplaintWorkflow.withdraw, WithdrawRequest(data.reason, principal.name)
+                ComplaintWorkflow.withdraw, request_, rpc_timeout=UPDATE_TIMEOUT
             )
         except WorkflowUpdateFailedError as exc:
             cause = exc.cause
             message = getattr(cause, "message", None) or str(cause or exc)
-            raise HTTPException(status_code=HTTP_409_CONFLICT, detail=message) from exc
+            forbidden = getattr(cause, "type", None) == "Forbidden"
+            raise HTTPException(
+                status_code=HTTP_403_FORBIDDEN if forbidden else HTTP_409_CONFLICT, detail=message
+            ) from exc
+        except WorkflowUpdateRPCTimeoutOrCancelledError as exc:
+            raise _unavailable(RPCError(str(exc), RPCStatusCode.DEADLINE_EXCEEDED, b"")) from exc
         except RPCError as exc:
             if exc.status == RPCStatusCode.NOT_FOUND:
                 raise NotFoundException(f"no open complaint {tracking_id}") from exc
