@@ -20,7 +20,7 @@ def engine_for(url: str) -> Engine:
         return PostgresEngine(config={"dsn": url})
     if scheme == "sqlite":
         path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         # timeout: wait for the other process (worker vs API) instead of "database is locked".
         return SQLiteEngine(path=str(path), timeout=30)
     raise ValueError(f"DATABASE_URL must be postgres://… or sqlite:///…, not {scheme!r}")

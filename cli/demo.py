@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-from dataclasses import dataclass
 
 import httpx
 from faker import Faker
@@ -71,20 +70,13 @@ _PLACES = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class DemoComplaint:
-    """One generated complaint body."""
-
-    body: dict
-
-
-def generate(index: ZoneIndex, count: int, *, seed: int = 2026) -> list[DemoComplaint]:
+def generate(index: ZoneIndex, count: int, *, seed: int = 2026) -> list[dict]:
     """Complaints at random points inside random wards, with Indian street names and contacts."""
     rng = random.Random(seed)
     fake = Faker("en_IN")
     fake.seed_instance(seed)
     ward_ids = list(index.ward_ids)
-    out: list[DemoComplaint] = []
+    out: list[dict] = []
     for _ in range(count):
         category = rng.choice(CATEGORIES)
         lat, lon = index.random_point_in(rng.choice(ward_ids), rng)
@@ -108,7 +100,7 @@ def generate(index: ZoneIndex, count: int, *, seed: int = 2026) -> list[DemoComp
                 "name": fake.name(),
                 "phone": f"+91 9{rng.randint(100000000, 999999999)}",
             }
-        out.append(DemoComplaint(body))
+        out.append(body)
     return out
 
 
@@ -146,10 +138,10 @@ async def file_many(
         ) as progress:
             task = progress.add_task("Filing complaints", total=count)
 
-            async def one(c: DemoComplaint) -> None:
+            async def one(complaint: dict) -> None:
                 nonlocal accepted
                 async with semaphore:
-                    body = dict(c.body, city=city) if city else c.body
+                    body = dict(complaint, city=city) if city else complaint
                     resp = await client.post("/v1/complaints", json=body)
                     if resp.status_code == 202:
                         accepted += 1

@@ -12,12 +12,14 @@ from pathlib import Path
 
 import click
 
+from domain.roles import Role
 from settings import Settings
 
 
 def _settings() -> Settings:
     settings = Settings.from_env()
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    # var/ holds the database (citizens' contact details) and keys: owner only.
+    settings.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     return settings
 
 
@@ -251,7 +253,11 @@ def zones_import(
     help="How many complaints to file.",
 )
 @click.option("--api-url", help="API base URL (default: CIVICOPS_PUBLIC_URL).")
-@click.option("--api-key", help="Key to file with (default: the demo citizen-app key).")
+@click.option(
+    "--api-key",
+    envvar="CIVICOPS_API_KEY",
+    help="Key to file with (or CIVICOPS_API_KEY; default: the demo citizen-app key).",
+)
 @click.option("--city", help="City slug (default: the API's city).")
 @click.option("--concurrency", type=click.IntRange(1, 256), default=8, show_default=True)
 def demo(
@@ -286,13 +292,12 @@ def apikeys() -> None:
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(["citizen-app", "integrator", "supervisor", "auditor", "official", "admin"]),
+    type=click.Choice([role.value for role in Role]),
 )
 @click.option("--name", required=True, help="Who holds the key, e.g. 'Namma Bengaluru app'.")
 @click.option("--official", "official_id", type=int, help="Official id (required for supervisor).")
 def apikeys_create(role: str, name: str, official_id: int | None) -> None:
     """Create a key; the secret is printed once and never stored."""
-    from domain.roles import Role
     from records.apikeys import create_key
 
     _settings()
@@ -304,6 +309,18 @@ def apikeys_create(role: str, name: str, official_id: int | None) -> None:
         f"key id {row.key_id} ({role}, {name}); store this secret now, it is not shown again:"
     )
     click.echo(token)
+
+
+@apikeys.command("revoke")
+@click.argument("key_id")
+def apikeys_revoke(key_id: str) -> None:
+    """Revoke a key by its id (the part after `cvk_`); APIs refuse it within 30 seconds."""
+    from records.apikeys import revoke_key
+
+    _settings()
+    if not asyncio.run(revoke_key(key_id)):
+        raise click.UsageError(f"no active key with id {key_id}")
+    click.echo(f"key {key_id} revoked")
 
 
 @apikeys.command("list")

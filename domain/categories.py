@@ -140,8 +140,3 @@ CATEGORIES: tuple[Category, ...] = (
 )
 
 BY_CODE: dict[str, Category] = {c.code: c for c in CATEGORIES}
-
-
-def get(code: str) -> Category:
-    """The category with this code; KeyError when unknown."""
-    return BY_CODE[code]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -36,6 +37,13 @@ KNOWN_CITIES: dict[str, CitySpec] = {
 
 def spec_for(slug: str, **overrides: str) -> CitySpec:
     """The known spec for a city slug, with overrides; an unknown city needs code and name."""
+    code = overrides.get("code")
+    if code and not re.fullmatch(r"[A-Z]{3}", code):
+        raise ValueError(
+            f"--code must be three capital letters (tracking ids start with it): {code!r}"
+        )
+    if not re.fullmatch(r"[a-z][a-z0-9-]{1,39}", slug):
+        raise ValueError(f"city slug must be lower-case letters, digits or '-': {slug!r}")
     base = KNOWN_CITIES.get(slug)
     if base is None:
         missing = [f for f in ("code", "name", "corporation", "language") if not overrides.get(f)]

@@ -56,11 +56,6 @@ def normalise_id(value: object) -> str | None:
     return text
 
 
-def _text(value: object) -> str | None:
-    """Display text for a name/zone attribute (numbers normalised like ids)."""
-    return normalise_id(value)
-
-
 def _load_json(path: Path) -> Any:
     try:
         raw = path.read_bytes()
@@ -116,7 +111,7 @@ def read_zone_lookup(
             lookup: dict[str, str] = {}
             for line_no, row in enumerate(reader, start=2):
                 ward = normalise_id(row.get(ward_column))
-                zone = _text(row.get(zone_column))
+                zone = normalise_id(row.get(zone_column))
                 if ward is None or zone is None:
                     continue
                 if lookup.setdefault(ward, zone) != zone:
@@ -185,8 +180,8 @@ def read_wards(
             )
         seen[ward_id] = index
         geometry = _check_geometry(path, index, ward_id, feature.get("geometry"))
-        name = _text(props.get(name_field)) if name_field else None
-        zone = _text(props.get(zone_field)) if zone_field else None
+        name = normalise_id(props.get(name_field)) if name_field else None
+        zone = normalise_id(props.get(zone_field)) if zone_field else None
         if zone is None:
             zone = lookup.get(ward_id)
         wards.append(WardShape(ward_id=ward_id, name=name or "", zone=zone, geometry=geometry))

@@ -68,3 +68,14 @@ async def authenticate(token: str) -> Principal | None:
     if not hmac.compare_digest(row.secret_sha256, _sha256(secret)):
         return None
     return Principal(row.key_id, row.name, Role(row.role), row.official)
+
+
+async def revoke_key(key_id: str) -> bool:
+    """Mark a key revoked; False if no such active key. Running APIs stop accepting it
+    within their cache time (30 s)."""
+    rows = await (
+        ApiKey.update({ApiKey.revoked_at: datetime.now(UTC)})
+        .where((ApiKey.key_id == key_id) & ApiKey.revoked_at.is_null())
+        .returning(ApiKey.id)
+    )
+    return bool(rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.case import CaseEvent, CaseState
+from domain.ids import workflow_id
 from records.db import write_transaction
 from records.tables import Complaint, ComplaintEvent
 
@@ -29,7 +30,7 @@ def _row(state: CaseState) -> Complaint:
     c, a = state.complaint, state.assignment
     return Complaint(
         tracking_id=c.tracking_id,
-        workflow_id=f"complaint-{c.tracking_id}",
+        workflow_id=workflow_id(c.tracking_id),
         city=c.city,
         category=c.category,
         description=c.description,

@@ -248,3 +248,23 @@ async def test_apikeys_create_prints_a_working_key_once_and_list_never_shows_it(
 
     unbound = civicops("apikeys", "create", "--role", "supervisor", "--name", "no official")
     assert unbound.returncode == 2 and "--official" in unbound.stderr
+
+
+async def test_a_revoked_key_is_refused(api, database):
+    created = civicops("apikeys", "create", "--role", "integrator", "--name", "leaked key")
+    token = created.stdout.strip().splitlines()[-1]
+    key_id = token.split("_", 2)[1]
+    revoked = civicops("apikeys", "revoke", key_id)
+    assert revoked.returncode == 0 and "revoked" in revoked.stdout
+    assert "revoked" in civicops("apikeys", "list").stdout
+    resp = await api.post("/v1/complaints", json=pothole(13.0035, 77.5709), headers=auth(token))
+    assert resp.status_code == 401
+    assert civicops("apikeys", "revoke", key_id).returncode == 2  # already revoked
+
+
+def test_a_new_city_code_must_be_three_letters():
+    pune = WARDS / "pune_pmc_58_electoral_wards_2022.geojson"
+    result = civicops("zones", "import", str(pune), "--city", "pimpri", "--ward-field",
+                      "wardnum", "--code", "PC1", "--name", "Pimpri", "--corporation", "PCMC",
+                      "--language", "mr")  # fmt: skip
+    assert result.returncode == 2 and "three capital letters" in result.stderr

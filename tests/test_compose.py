@@ -23,22 +23,6 @@ DOCKERFILE = ROOT / "Dockerfile"
 APP_SERVICES = ("bootstrap", "worker", "api")
 ONE_SHOT_JOBS = ("temporal-schema", "temporal-namespace", "minio-setup", "bootstrap")
 
-# What the app needs registered in its Temporal namespace (name -> Temporal CLI type).
-# Used only when workflows/search_attributes.py cannot be imported; see _app_search_attributes.
-# The case status attribute is "CaseStatus", as workflows/search_attributes.py names it.
-EXPECTED_SEARCH_ATTRIBUTES: dict[str, str] = {
-    "Ward": "KEYWORD",
-    "Zone": "KEYWORD",
-    "Category": "KEYWORD",
-    "CaseStatus": "KEYWORD",
-    "Supervisor": "KEYWORD",
-    "Priority": "KEYWORD",
-    "City": "KEYWORD",
-    "EscalationLevel": "INT",
-    "SlaDueAt": "DATETIME",
-    "FiledAt": "DATETIME",
-}
-
 _INTERPOLATION = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 
 
@@ -191,12 +175,7 @@ def _dockerfile_stages() -> list[list[str]]:
 
 def _app_search_attributes() -> dict[str, str]:
     """Search attributes the app defines (name -> KEYWORD/INT/DATETIME)."""
-    try:
-        module = _import_from_repo("workflows.search_attributes")
-    except ImportError:
-        # The workflows package (or temporalio) is not importable in this checkout yet:
-        # compare with the list the app is specified to register instead.
-        return dict(EXPECTED_SEARCH_ATTRIBUTES)
+    module = _import_from_repo("workflows.search_attributes")
     return {key.name: key.indexed_value_type.name for key in module.ALL}
 
 
@@ -250,7 +229,7 @@ def test_app_services_build_from_the_dockerfile(services: dict[str, dict[str, An
         assert (ROOT / context / dockerfile).resolve() == DOCKERFILE
     commands = {name: services[name].get("command") for name in APP_SERVICES}
     assert commands == {
-        "bootstrap": ["civicops", "bootstrap"],
+        "bootstrap": ["civicops", "bootstrap", "--no-demo"],
         "worker": ["civicops", "worker"],
         "api": ["civicops", "server"],
     }

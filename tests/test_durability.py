@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from helpers import MALLESHWARAM
 from temporalio import activity
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateStage
 from temporalio.common import WorkflowIDConflictPolicy
@@ -23,8 +24,6 @@ from records.tables import Complaint, ComplaintEvent
 from worker import WORKFLOWS, activities_of, build_worker
 from workflows import search_attributes as sa
 from workflows.complaint import ComplaintWorkflow, initial_search_attributes
-
-MALLESHWARAM = (13.0035, 77.5709)
 
 
 def new_case(**overrides) -> CaseState:  # type: ignore[no-untyped-def]

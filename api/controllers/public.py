@@ -68,7 +68,7 @@ class CatalogueController(Controller):
         request: Request,
         city: Annotated[str | None, QueryParameter(name="city", max_length=40)] = None,
     ) -> Response[bytes]:
-        """The city's wards as a GeoJSON FeatureCollection, each with its zone and supervisor."""
+        """The city's wards as a GeoJSON FeatureCollection, each with its ward id, name and zone."""
         slug = (city or request.app.state.settings.city).strip().lower()
         directory: ZoneDirectory = request.app.state.zones
         try:
