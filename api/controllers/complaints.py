@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import math
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -63,6 +65,38 @@ FILERS = roles(Role.CITIZEN_APP, Role.INTEGRATOR, Role.OFFICIAL)
 READERS = roles(Role.CITIZEN_APP, Role.INTEGRATOR, Role.SUPERVISOR, Role.AUDITOR, Role.OFFICIAL)
 
 
+def _non_finite_field(value: object, path: str = "") -> str | None:
+    """The dotted path of the first NaN or infinite number in decoded JSON, if any."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path or "body"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if found := _non_finite_field(item, f"{path}.{key}" if path else str(key)):
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if found := _non_finite_field(item, f"{path}[{index}]"):
+                return found
+    return None
+
+
+async def check_json_body(request: Request) -> None:
+    """Before the body is parsed: require JSON, and name a field that holds NaN or Infinity.
+
+    Strict JSON has no NaN and a number like 1e999 overflows to infinity; the decoder would
+    reject both without saying which field they were in.
+    """
+    content_type = request.headers.get("content-type", "")
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        raise FieldError("Content-Type", "must be application/json")
+    try:
+        decoded = json.loads(await request.body())
+    except (ValueError, RecursionError):
+        return  # malformed: the body parser reports it
+    if field := _non_finite_field(decoded):
+        raise FieldError(field, "must be a finite number")
+
+
 def _check_tracking_id(tracking_id: str) -> str:
     value = tracking_id.strip().upper()
     if not ids.is_tracking_id(value):
@@ -90,6 +124,7 @@ class ComplaintController(Controller):
         status_code=HTTP_202_ACCEPTED,
         operation_id="fileComplaint",
         opt=FILERS,
+        before_request=check_json_body,
         summary="File a complaint",
     )
     async def file(
@@ -99,9 +134,6 @@ class ComplaintController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ComplaintAccepted]:
         """File a complaint; it starts a durable case workflow and answers 202 with its id."""
-        content_type = request.headers.get("content-type", "")
-        if content_type.split(";")[0].strip().lower() != "application/json":
-            raise FieldError("Content-Type", "must be application/json")
         description = data.description.strip()
         if not description:
             raise FieldError("description", "must not be empty")
