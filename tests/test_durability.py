@@ -225,3 +225,20 @@ async def test_withdrawal_during_intake_is_not_overwritten_by_assignment(
     assert [e.kind for e in result.recent_events] == ["filed", "prioritized", "withdrawn"]
     row = await Complaint.objects().get(Complaint.tracking_id == result.complaint.tracking_id)
     assert row.status == "WITHDRAWN"
+
+
+async def test_a_case_withdrawn_before_any_worker_ran_still_records_its_filing(
+    temporal_env, settings, database
+):
+    queue = f"early-{uuid.uuid4().hex[:8]}"
+    handle = await start(temporal_env.client, new_case(), queue)
+    async with build_worker(temporal_env.client, queue, settings):
+        await handle.execute_update(
+            ComplaintWorkflow.withdraw, WithdrawRequest("filed by mistake", "citizen-app")
+        )
+        result = await handle.result()
+    assert [e.kind for e in result.recent_events] == ["filed", "withdrawn"]
+    events = await ComplaintEvent.select(ComplaintEvent.kind).where(
+        ComplaintEvent.tracking_id == result.complaint.tracking_id
+    )
+    assert sorted(e["kind"] for e in events) == ["filed", "withdrawn"]

@@ -91,6 +91,8 @@ class ComplaintWorkflow:
         async with self._lock:
             if self.state.is_terminal:  # it ended while this update waited for the lock
                 raise ApplicationError(f"case is already {self.state.status}", type="Conflict")
+            if self.state.revision == 0:  # withdrawn before the first step: record the filing
+                await self._step("filed", Status.FILED, actor=self.state.complaint.source)
             self.state.closed_reason = request.reason.strip()
             await self._step(
                 "withdrawn", Status.WITHDRAWN, actor=request.actor, reason=request.reason.strip()
