@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from api.schemas import AssigneeRef, ComplaintView, EventView, WardRef
@@ -76,14 +75,7 @@ def from_record(row: dict[str, Any], events: list[dict[str, Any]]) -> ComplaintV
         sla_due_at=row["sla_due_at"],
         closed_reason=row["closed_reason"],
         events=[
-            EventView(e["revision"], e["kind"], e["status"], e["at"], e["actor"], _detail(e))
+            EventView(e["revision"], e["kind"], e["status"], e["at"], e["actor"], e["detail"] or {})
             for e in events
         ],
     )
-
-
-def _detail(event: dict[str, Any]) -> dict[str, Any]:
-    detail = event["detail"]
-    if isinstance(detail, str):
-        detail = json.loads(detail)
-    return detail or {}

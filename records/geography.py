@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -217,15 +216,14 @@ class ZoneDirectory:
             log.warning("could not refresh the ward map of %s", slug, exc_info=True)
 
     async def _load(self, city: City) -> CityZones:
-        rows = await Ward.select(
-            Ward.id, Ward.ward_id, Ward.name, Ward.geometry, Ward.zone.name
-        ).where(Ward.city == city.id)
+        rows = (
+            await Ward.select(Ward.id, Ward.ward_id, Ward.name, Ward.geometry, Ward.zone.name)
+            .where(Ward.city == city.id)
+            .output(load_json=True)
+        )
         shapes, meta = [], {}
         for r in rows:
-            geometry = r["geometry"]
-            if isinstance(geometry, str):
-                geometry = json.loads(geometry)
-            shapes.append(WardShape(r["ward_id"], r["name"], r["zone.name"], geometry))
+            shapes.append(WardShape(r["ward_id"], r["name"], r["zone.name"], r["geometry"]))
             meta[r["ward_id"]] = (r["id"], r["name"], r["zone.name"] or "")
         index = await asyncio.to_thread(ZoneIndex, shapes, nearest_max_m=self.nearest_max_m)
         return CityZones(city, city.wards_version, index, tuple(shapes), meta)

@@ -99,4 +99,5 @@ async def events(tracking_id: str) -> list[dict[str, Any]]:
         await ComplaintEvent.select()
         .where(ComplaintEvent.tracking_id == tracking_id)
         .order_by(ComplaintEvent.revision)
+        .output(load_json=True)
     )

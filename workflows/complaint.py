@@ -62,8 +62,7 @@ class ComplaintWorkflow:
         # Each intake step holds the lock, so a withdrawal that arrives mid-step is applied
         # between steps (asyncio.Lock is FIFO) and the next step sees the case has ended.
         async with self._lock:
-            if state.status == Status.FILED and state.revision == 0:
-                await self._step("filed", Status.FILED, actor=state.complaint.source)
+            await self._record_filing()
         async with self._lock:
             if state.status == Status.FILED:
                 await self._triage()
@@ -91,8 +90,7 @@ class ComplaintWorkflow:
         async with self._lock:
             if self.state.is_terminal:  # it ended while this update waited for the lock
                 raise ApplicationError(f"case is already {self.state.status}", type="Conflict")
-            if self.state.revision == 0:  # withdrawn before the first step: record the filing
-                await self._step("filed", Status.FILED, actor=self.state.complaint.source)
+            await self._record_filing()  # withdrawn before the first step still was filed
             self.state.closed_reason = request.reason.strip()
             await self._step(
                 "withdrawn", Status.WITHDRAWN, actor=request.actor, reason=request.reason.strip()
@@ -111,6 +109,10 @@ class ComplaintWorkflow:
             raise ValueError("reason must not be empty")
         if len(request.reason) > 500:
             raise ValueError("reason must be at most 500 characters")
+
+    async def _record_filing(self) -> None:
+        if self.state.revision == 0:
+            await self._step("filed", Status.FILED, actor=self.state.complaint.source)
 
     async def _triage(self) -> None:
         c = self.state.complaint
