@@ -44,3 +44,41 @@ def pothole(lat: float, lon: float, **extra: Any) -> dict[str, Any]:
 def auth(key: str) -> dict[str, str]:
     """Headers carrying an API key."""
     return {"Authorization": f"Bearer {key}"}
+
+
+def notice_content(key_id: str, **overrides: Any) -> Any:
+    """An Assignment notice for a pothole in Malleshwaram (ward 65, West zone)."""
+    from datetime import UTC, datetime
+
+    from notices.model import NoticeContent, NoticeKind, notice_id
+
+    tracking_id = overrides.pop("tracking_id", "BLR-7K3M9QX2AB")
+    fields: dict[str, Any] = {
+        "notice_id": notice_id(tracking_id, NoticeKind.ASSIGNMENT, 0),
+        "kind": NoticeKind.ASSIGNMENT,
+        "level": 0,
+        "tracking_id": tracking_id,
+        "city": "bengaluru",
+        "city_name": "Bengaluru",
+        "corporation": "Bruhat Bengaluru Mahanagara Palike",
+        "language": "kn",
+        "zone": "West",
+        "ward_id": "65",
+        "ward_name": "Kadu Malleshwar Ward",
+        "category": "pothole",
+        "category_name": "Pothole",
+        "priority": "P3",
+        "latitude": MALLESHWARAM[0],
+        "longitude": MALLESHWARAM[1],
+        "address": "15th Cross, Malleshwaram",
+        "description": "Deep pothole near the bus stop; ಬಸ್ ನಿಲ್ದಾಣದ ಬಳಿ ಆಳವಾದ ಗುಂಡಿ",
+        "assignee_id": 7,
+        "assignee_name": "Lakshmi Narayana",
+        "assignee_designation": "Ward Supervisor (Junior Engineer)",
+        "sla_due_at": datetime(2026, 11, 27, 9, 0, tzinfo=UTC),
+        "issued_at": datetime(2026, 11, 24, 9, 0, tzinfo=UTC),
+        "issuer": "West Zone Office, Bruhat Bengaluru Mahanagara Palike",
+        "key_id": key_id,
+    }
+    fields.update(overrides)
+    return NoticeContent(**fields)
