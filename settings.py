@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -29,6 +29,7 @@ class Settings:
     temporal_port: int
     temporal_ui_port: int
     s3_endpoint_url: str | None
+    s3_public_endpoint_url: str | None
     s3_access_key_id: str
     s3_secret_access_key: str
     s3_bucket: str
@@ -40,14 +41,18 @@ class Settings:
     city: str
     nearest_ward_max_m: float
     log_level: str
+    keys_dir: Path
+    # Encrypts new private signing keys and decrypts them; never printed.
+    signing_key_passphrase: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls) -> Settings:
         """Read the environment once; unset or blank variables take the `make up` defaults."""
         api_host = _env("API_HOST", "127.0.0.1")
         api_port = int(_env("API_PORT", "8000"))
+        var_dir = Path(_env("CIVICOPS_VAR_DIR", "var")).resolve()
         return cls(
-            var_dir=Path(_env("CIVICOPS_VAR_DIR", "var")).resolve(),
+            var_dir=var_dir,
             database_url=_opt("DATABASE_URL"),
             temporal_address=_opt("TEMPORAL_ADDRESS"),
             temporal_namespace=_env("TEMPORAL_NAMESPACE", "default"),
@@ -55,6 +60,7 @@ class Settings:
             temporal_port=int(_env("TEMPORAL_PORT", "7233")),
             temporal_ui_port=int(_env("TEMPORAL_UI_PORT", "8233")),
             s3_endpoint_url=_opt("S3_ENDPOINT_URL"),
+            s3_public_endpoint_url=_opt("S3_PUBLIC_ENDPOINT_URL"),
             s3_access_key_id=_env("S3_ACCESS_KEY_ID", "civicops"),
             s3_secret_access_key=_env("S3_SECRET_ACCESS_KEY", "civicops-dev-secret"),
             s3_bucket=_env("S3_BUCKET", "civicops"),
@@ -66,6 +72,8 @@ class Settings:
             city=_env("CIVICOPS_CITY", "bengaluru"),
             nearest_ward_max_m=float(_env("NEAREST_WARD_MAX_M", "250")),
             log_level=_env("LOG_LEVEL", "INFO"),
+            keys_dir=Path(_env("CIVICOPS_KEYS_DIR", str(var_dir / "keys"))).resolve(),
+            signing_key_passphrase=_opt("CIVICOPS_SIGNING_KEY_PASSPHRASE"),
         )
 
     @property
@@ -87,3 +95,8 @@ class Settings:
     def effective_s3_endpoint_url(self) -> str:
         """S3_ENDPOINT_URL, or the embedded rclone S3 server."""
         return self.s3_endpoint_url or f"http://127.0.0.1:{self.s3_port}"
+
+    @property
+    def effective_s3_public_endpoint_url(self) -> str:
+        """The S3 address put in download links: S3_PUBLIC_ENDPOINT_URL or the endpoint."""
+        return self.s3_public_endpoint_url or self.effective_s3_endpoint_url

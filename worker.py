@@ -9,28 +9,43 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.case import CaseActivities
+from activities.notices import NoticeActivities
+from notices.keys import KeyStore
 from records.db import database_pool
 from records.geography import ZoneDirectory
 from settings import Settings
+from storage import s3
 from workflows.complaint import ComplaintWorkflow
 
 # The registry the worker and the tests share.
 WORKFLOWS = [ComplaintWorkflow]
 
 
-def activities_of(case: CaseActivities) -> list:
+def activities_of(case: CaseActivities, notices: NoticeActivities) -> list:
     """Every activity callable the worker registers."""
-    return [case.prioritize, case.assign_zone, case.record]
+    return [case.prioritize, case.assign_zone, case.record, notices.issue_notice]
+
+
+def build_activities(settings: Settings, *, case: CaseActivities | None = None) -> list:
+    """The activities, wired to real clients built from the settings (tests may swap `case`)."""
+    zones = ZoneDirectory(nearest_max_m=settings.nearest_ward_max_m)
+    notices = NoticeActivities(
+        zones,
+        KeyStore.from_settings(settings),
+        s3.client(settings),
+        settings.s3_bucket,
+        settings.public_url,
+    )
+    return activities_of(case or CaseActivities(zones), notices)
 
 
 def build_worker(client: Client, task_queue: str, settings: Settings) -> Worker:
     """A worker for one task queue, with activities wired to real clients."""
-    zones = ZoneDirectory(nearest_max_m=settings.nearest_ward_max_m)
     return Worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=activities_of(CaseActivities(zones)),
+        activities=build_activities(settings),
     )
 
 

@@ -1,4 +1,4 @@
-"""First-run set-up, safe to repeat: migrations, the demo city, the bucket, demo API keys."""
+"""First-run set-up, safe to repeat: migrations, signing keys, the bucket, demo city and keys."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from piccolo.apps.migrations.commands.forwards import run_forwards
 from domain.cities import spec_for
 from domain.roles import Role
 from geo.geojson import read_wards
+from notices.keys import KeyStore
 from records.apikeys import authenticate, create_key, revoke_key, split_key
 from records.geography import ImportResult, import_city
+from records.notices import publish_keys
 from records.tables import City, Official
 from settings import Settings
 from storage import s3
@@ -83,6 +85,10 @@ async def bootstrap(settings: Settings, *, demo: bool = True) -> list[str]:
     done: list[str] = []
     await migrate(settings)
     done.append("migrations applied")
+    store = KeyStore.from_settings(settings)
+    kid = store.ensure()
+    await publish_keys(store)
+    done.append(f"notice signing key {kid} ({settings.keys_dir})")
     s3.ensure_bucket(s3.client(settings), settings.s3_bucket)
     done.append(f"bucket {settings.s3_bucket} ready")
     if demo:

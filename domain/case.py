@@ -13,6 +13,7 @@ class Status(StrEnum):
     FILED = "FILED"
     TRIAGED = "TRIAGED"
     ASSIGNED = "ASSIGNED"
+    NOTICE_ISSUED = "NOTICE_ISSUED"
     OUTSIDE_CITY = "OUTSIDE_CITY"
     WITHDRAWN = "WITHDRAWN"
 
@@ -66,6 +67,19 @@ class CaseEvent:
 
 
 @dataclass
+class NoticeRef:
+    """A signed notice of this case; the PDF itself is in S3 under s3_key."""
+
+    notice_id: str
+    kind: str
+    level: int
+    key_id: str
+    s3_key: str
+    pdf_sha256: str
+    issued_at: datetime
+
+
+@dataclass
 class CaseState:
     """Everything the workflow knows; also its input, so continue-as-new carries it whole."""
 
@@ -78,6 +92,7 @@ class CaseState:
     closed_reason: str | None = None
     revision: int = 0
     updated_at: datetime | None = None
+    notices: list[NoticeRef] = field(default_factory=list)
     # The most recent events only; the full log is in the database and in Temporal history.
     recent_events: list[CaseEvent] = field(default_factory=list)
 
@@ -121,3 +136,19 @@ class RecordInput:
 
     state: CaseState
     event: CaseEvent
+
+
+@dataclass
+class IssueNoticeInput:
+    """Everything a notice prints that the workflow knows; the city's names come from the DB.
+
+    issued_at is fixed by the workflow, so a retried activity renders the same bytes.
+    """
+
+    kind: str
+    level: int
+    issued_at: datetime
+    complaint: Complaint
+    priority: int
+    assignment: Assignment
+    sla_due_at: datetime | None

@@ -138,3 +138,40 @@ class IdempotencyRecord(Table):
     tracking_id = Varchar(length=20)
     reporter = ForeignKey(references=Reporter, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SigningKey(Table):
+    """A notice-signing key's public half and status, published at /v1/keys.
+
+    The private half never enters the database: it stays in the key folder (var/keys).
+    """
+
+    key_id = Varchar(length=40, unique=True)
+    algorithm = Varchar(length=20, default="Ed25519")
+    public_key = Varchar(length=64)  # raw 32 bytes, base64url
+    created_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_reason = Text(null=True, default=None)
+
+
+class Notice(Table):
+    """A signed notice: one per (complaint, kind, escalation level); the PDF lives in S3."""
+
+    notice_id = Varchar(length=40, unique=True)  # "<tracking id>-<KIND><level>"
+    tracking_id = Varchar(length=20, index=True)
+    complaint = ForeignKey(references=Complaint, null=True, on_delete=OnDelete.set_null)
+    kind = Varchar(length=20)
+    level = Integer(default=0)
+    assignee = ForeignKey(references=Official, null=True, on_delete=OnDelete.set_null)
+    key_id = Varchar(length=40, index=True)
+    payload = JSON()  # the canonical payload that was signed
+    payload_sha256 = Varchar(length=64)  # hex
+    content_sha256 = Varchar(length=64)  # hex: the rendered page before the signature
+    pdf_sha256 = Varchar(length=64)  # hex: the file as stored and downloaded
+    signature = Varchar(length=100)  # document signature, base64url
+    qr_signature = Varchar(length=100)  # base64url
+    qr_text = Text()
+    s3_key = Varchar(length=200)
+    size_bytes = Integer()
+    issued_at = Timestamptz()
+    created_at = Timestamptz(default=TimestamptzNow())

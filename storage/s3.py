@@ -10,11 +10,17 @@ from botocore.exceptions import ClientError
 from settings import Settings
 
 
-def client(settings: Settings) -> BaseClient:
-    """A boto3 S3 client for the configured endpoint (path-style, so rclone and MinIO work)."""
+def client(settings: Settings, *, public: bool = False) -> BaseClient:
+    """A boto3 S3 client for the configured endpoint (path-style, so rclone and MinIO work).
+
+    `public=True` gives a client for presigning links at the address users reach.
+    """
+    endpoint = (
+        settings.effective_s3_public_endpoint_url if public else settings.effective_s3_endpoint_url
+    )
     return boto3.client(
         "s3",
-        endpoint_url=settings.effective_s3_endpoint_url,
+        endpoint_url=endpoint,
         aws_access_key_id=settings.s3_access_key_id,
         aws_secret_access_key=settings.s3_secret_access_key,
         region_name=settings.s3_region,

@@ -54,7 +54,7 @@ async def test_importing_pune_wards_lets_pune_citizens_file_complaints(api, api_
     assert resp.status_code == 202, resp.text
     tracking_id = resp.json()["tracking_id"]
     assert tracking_id.startswith("PUN-")
-    case = await wait_for_status(api, tracking_id, headers, "ASSIGNED")
+    case = await wait_for_status(api, tracking_id, headers, "NOTICE_ISSUED")
     assert case["city"] == "pune" and case["ward"]["id"]
 
 
@@ -145,7 +145,7 @@ async def test_make_up_runs_everything_and_keeps_data_across_restarts(tmp_path):
             )
             assert resp.status_code == 202, resp.text
             tracking_id = resp.json()["tracking_id"]
-            await wait_for_status(client, tracking_id, auth(keys["auditor"]), "ASSIGNED", 60)
+            await wait_for_status(client, tracking_id, auth(keys["auditor"]), "NOTICE_ISSUED", 60)
         s3 = boto3.client(
             "s3", endpoint_url=f"http://127.0.0.1:{env['S3_PORT']}",
             aws_access_key_id="civicops", aws_secret_access_key="civicops-dev-secret",
@@ -165,7 +165,9 @@ async def test_make_up_runs_everything_and_keeps_data_across_restarts(tmp_path):
     stack.start()
     try:
         async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
-            case = await wait_for_status(client, tracking_id, auth(keys["auditor"]), "ASSIGNED", 60)
+            case = await wait_for_status(
+                client, tracking_id, auth(keys["auditor"]), "NOTICE_ISSUED", 60
+            )
             assert case["source"] == "live" and case["ward"]["id"] == "65"
         assert (
             s3.get_object(Bucket="civicops", Key="probe/hello.txt")["Body"].read() == b"namaskara"
@@ -223,7 +225,7 @@ async def test_make_up_with_production_services_configured_starts_only_worker_an
             )
             assert resp.status_code == 202, resp.text
             case = await wait_for_status(
-                client, resp.json()["tracking_id"], auth(keys["auditor"]), "ASSIGNED", 60
+                client, resp.json()["tracking_id"], auth(keys["auditor"]), "NOTICE_ISSUED", 60
             )
         assert case["ward"]["id"] == "65"
     finally:

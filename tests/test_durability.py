@@ -15,13 +15,21 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.case import CaseActivities
-from domain.case import Assignment, CaseEvent, CaseState, PrioritizeInput, Status, WithdrawRequest
+from domain.case import (
+    Assignment,
+    CaseEvent,
+    CaseState,
+    NoticeRef,
+    PrioritizeInput,
+    Status,
+    WithdrawRequest,
+)
 from domain.case import Complaint as CaseComplaint
 from domain.ids import new_tracking_id, workflow_id
 from records import projection
 from records.geography import ZoneDirectory
 from records.tables import Complaint, ComplaintEvent
-from worker import WORKFLOWS, activities_of, build_worker
+from worker import WORKFLOWS, build_activities, build_worker
 from workflows import search_attributes as sa
 from workflows.complaint import ComplaintWorkflow, initial_search_attributes
 
@@ -68,7 +76,7 @@ async def test_complaint_filed_while_no_worker_runs_is_assigned_once_one_starts(
     handle = await start(temporal_env.client, new_case(), queue)
     await asyncio.sleep(1.0)  # nobody is polling: the case waits in Temporal, not in memory
     async with build_worker(temporal_env.client, queue, settings):
-        state = await wait_status(handle, Status.ASSIGNED)
+        state = await wait_status(handle, Status.NOTICE_ISSUED)
     assert state.assignment is not None and state.assignment.ward_id == "65"
 
 
@@ -76,7 +84,7 @@ async def test_worker_restart_mid_case_loses_nothing(temporal_env, settings, dat
     queue = f"restart-{uuid.uuid4().hex[:8]}"
     async with build_worker(temporal_env.client, queue, settings):
         handle = await start(temporal_env.client, new_case(), queue)
-        await wait_status(handle, Status.ASSIGNED)
+        await wait_status(handle, Status.NOTICE_ISSUED)
     # The worker is gone; a new one picks the same case up from history.
     async with build_worker(temporal_env.client, queue, settings):
         state = await handle.execute_update(
@@ -89,20 +97,31 @@ async def test_worker_restart_mid_case_loses_nothing(temporal_env, settings, dat
         .where(ComplaintEvent.tracking_id == state.complaint.tracking_id)
         .order_by(ComplaintEvent.revision)
     )
-    assert [e["kind"] for e in events] == ["filed", "prioritized", "assigned", "withdrawn"]
+    assert [e["kind"] for e in events] == [
+        "filed",
+        "prioritized",
+        "assigned",
+        "notice_issued",
+        "withdrawn",
+    ]
 
 
 async def test_a_continued_case_resumes_where_it_was_without_redoing_steps(
     temporal_env, settings, database
 ):
-    # What continue-as-new hands over: a case already assigned at revision 3.
+    # What continue-as-new hands over: a case whose notice was issued, at revision 4.
     assigned = new_case(
-        status=Status.ASSIGNED,
+        status=Status.NOTICE_ISSUED,
         priority=3,
-        revision=3,
+        revision=4,
         assignment=Assignment("65", "Kadu Malleshwar Ward", "West", 1, "A. Officer",
                               "Ward Supervisor (Junior Engineer)", 0, "inside"),
     )  # fmt: skip
+    tid = assigned.complaint.tracking_id
+    assigned.notices = [
+        NoticeRef(f"{tid}-ASG0", "assignment", 0, "k-test", f"notices/{tid}/{tid}-ASG0.pdf",
+                  "0" * 64, assigned.complaint.filed_at)
+    ]  # fmt: skip
     queue = f"resume-{uuid.uuid4().hex[:8]}"
     async with build_worker(temporal_env.client, queue, settings):
         handle = await start(temporal_env.client, assigned, queue)
@@ -110,14 +129,15 @@ async def test_a_continued_case_resumes_where_it_was_without_redoing_steps(
             ComplaintWorkflow.withdraw, WithdrawRequest("duplicate", "official")
         )
         result = await handle.result()
-    assert result.revision == 4 and result.status == Status.WITHDRAWN
+    assert result.revision == 5 and result.status == Status.WITHDRAWN
+    assert [n.notice_id for n in result.notices] == [f"{tid}-ASG0"]
     history = await handle.fetch_history()
     activity_types = [
         e.activity_task_scheduled_event_attributes.activity_type.name
         for e in history.events
         if e.HasField("activity_task_scheduled_event_attributes")
     ]
-    assert activity_types == ["record"]  # no second prioritise or assignment
+    assert activity_types == ["record"]  # no second prioritise, assignment or notice
 
 
 async def test_recording_a_revision_twice_or_out_of_order_changes_nothing(database):
@@ -167,7 +187,7 @@ async def test_assigned_pothole_waits_a_month_and_can_still_be_withdrawn(
     queue = f"month-{uuid.uuid4().hex[:8]}"
     async with build_worker(env.client, queue, settings):
         handle = await start(env.client, new_case(), queue)
-        state = await wait_status(handle, Status.ASSIGNED)
+        state = await wait_status(handle, Status.NOTICE_ISSUED)
         due = state.sla_due_at
         assert due is not None
         assert timedelta(hours=71) < due - state.complaint.filed_at < timedelta(hours=73)
@@ -209,7 +229,10 @@ async def test_withdrawal_during_intake_is_not_overwritten_by_assignment(
     queue = f"race-{uuid.uuid4().hex[:8]}"
     case = SlowTriage(ZoneDirectory(nearest_max_m=settings.nearest_ward_max_m))
     async with Worker(
-        temporal_env.client, task_queue=queue, workflows=WORKFLOWS, activities=activities_of(case)
+        temporal_env.client,
+        task_queue=queue,
+        workflows=WORKFLOWS,
+        activities=build_activities(settings, case=case),
     ):
         handle = await start(temporal_env.client, new_case(), queue)
         await asyncio.wait_for(entered.wait(), timeout=20)

@@ -47,18 +47,23 @@ async def test_complaint_accepted_while_the_database_is_down_is_assigned_once_it
     finally:
         await _allow_connections(True)
 
-    case = await wait_for_status(api, tracking_id, headers, "ASSIGNED", timeout=60)
+    case = await wait_for_status(api, tracking_id, headers, "NOTICE_ISSUED", timeout=60)
     assert case["ward"]["id"] == "65"
     for _ in range(100):
         row = await Complaint.objects().get(Complaint.tracking_id == tracking_id)
-        if row is not None and row.status == "ASSIGNED":
+        if row is not None and row.status == "NOTICE_ISSUED":
             break
         await asyncio.sleep(0.1)
-    assert row is not None and row.status == "ASSIGNED"
+    assert row is not None and row.status == "NOTICE_ISSUED"
     events = await ComplaintEvent.select(ComplaintEvent.kind).where(
         ComplaintEvent.tracking_id == tracking_id
     )
-    assert sorted(e["kind"] for e in events) == ["assigned", "filed", "prioritized"]
+    assert sorted(e["kind"] for e in events) == [
+        "assigned",
+        "filed",
+        "notice_issued",
+        "prioritized",
+    ]
 
 
 async def test_while_the_database_is_down_writes_get_503_and_cached_keys_still_work(api, api_keys):

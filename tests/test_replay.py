@@ -37,7 +37,7 @@ async def test_a_fresh_case_history_replays_deterministically(api, api_keys, tem
     tracking_id = (await api.post("/v1/complaints", json=body, headers=headers)).json()[
         "tracking_id"
     ]
-    await wait_for_status(api, tracking_id, headers, "ASSIGNED")
+    await wait_for_status(api, tracking_id, headers, "NOTICE_ISSUED")
     handle = temporal_env.client.get_workflow_handle(f"complaint-{tracking_id}")
     await handle.execute_update(ComplaintWorkflow.withdraw, WithdrawRequest("duplicate", "test"))
     await handle.result()

@@ -11,20 +11,26 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.case import CaseActivities
+    from activities.notices import NoticeActivities
     from domain.case import (
         AssignInput,
         CaseEvent,
         CaseState,
+        IssueNoticeInput,
         PrioritizeInput,
         RecordInput,
         Status,
         WithdrawRequest,
     )
     from domain.sla import sla_due
+    from notices.model import NoticeKind
     from workflows import search_attributes as sa
 
 RECENT_EVENTS = 20
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
+NOTICE_TIMEOUT = timedelta(minutes=2)  # renders a PDF and writes to S3
+# workflow.patched ids: cases started before a change replay without it.
+PATCH_ASSIGNMENT_NOTICE = "assignment-notice"
 # Database or storage outages are retried patiently: an accepted complaint must never be lost.
 RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -69,6 +75,9 @@ class ComplaintWorkflow:
         async with self._lock:
             if state.status == Status.TRIAGED:
                 await self._assign()
+        async with self._lock:
+            if state.status == Status.ASSIGNED and workflow.patched(PATCH_ASSIGNMENT_NOTICE):
+                await self._issue_notice(NoticeKind.ASSIGNMENT)
         while not state.is_terminal:
             await workflow.wait_condition(
                 lambda: state.is_terminal or workflow.info().is_continue_as_new_suggested()
@@ -151,6 +160,35 @@ class ComplaintWorkflow:
             official=assignment.official_name,
             designation=assignment.designation,
             match=assignment.match,
+        )
+
+    async def _issue_notice(self, kind: NoticeKind) -> None:
+        """Issue a signed notice to the current assignee (once per kind and level)."""
+        s = self.state
+        assert s.assignment is not None and s.priority is not None
+        ref = await workflow.execute_activity_method(
+            NoticeActivities.issue_notice,
+            IssueNoticeInput(
+                kind=kind.value,
+                level=s.escalation_level,
+                issued_at=workflow.now(),
+                complaint=s.complaint,
+                priority=s.priority,
+                assignment=s.assignment,
+                sla_due_at=s.sla_due_at,
+            ),
+            start_to_close_timeout=NOTICE_TIMEOUT,
+            retry_policy=RETRY,
+        )
+        s.notices = [*s.notices, ref]
+        await self._step(
+            "notice_issued",
+            Status.NOTICE_ISSUED,
+            actor="system",
+            notice=ref.notice_id,
+            notice_kind=ref.kind,
+            key=ref.key_id,
+            assignee=s.assignment.official_name,
         )
 
     async def _step(
