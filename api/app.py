@@ -12,10 +12,12 @@ from temporalio.client import Client
 
 from api.auth import api_key_guard
 from api.controllers.complaints import ComplaintController
+from api.controllers.notices import NoticeController
 from api.controllers.public import CatalogueController, health
 from api.errors import exception_handler
 from records.db import database_pool
 from records.geography import ZoneDirectory
+from records.notices import KeyringCache
 from settings import Settings
 from storage import s3
 
@@ -46,7 +48,7 @@ def create_app(
             Router(
                 "/",
                 guards=[api_key_guard],
-                route_handlers=[CatalogueController, ComplaintController],
+                route_handlers=[CatalogueController, ComplaintController, NoticeController],
             ),
         ],
         exception_handlers={Exception: exception_handler},
@@ -66,6 +68,8 @@ def create_app(
     app.state.task_queue = task_queue or settings.task_queue
     app.state.zones = ZoneDirectory(nearest_max_m=settings.nearest_ward_max_m)
     app.state.s3 = s3.client(settings)
+    app.state.s3_public = s3.client(settings, public=True)
+    app.state.keyring = KeyringCache()
     app.state.key_cache = {}
     app.state.key_lookups = {}
     app.state.geojson_cache = {}

@@ -81,6 +81,16 @@ class EventView(msgspec.Struct):
     detail: dict[str, Any]
 
 
+class NoticeBrief(msgspec.Struct):
+    """A signed notice of the case; fetch the PDF at pdf_url."""
+
+    notice_id: str
+    kind: str
+    level: int
+    issued_at: datetime
+    pdf_url: str
+
+
 class ComplaintView(msgspec.Struct):
     """A complaint as an integrator or citizen app sees it."""
 
@@ -105,6 +115,7 @@ class ComplaintView(msgspec.Struct):
     sla_due_at: datetime | None
     closed_reason: str | None
     events: list[EventView]
+    notices: list[NoticeBrief] = []
 
 
 class CategoryView(msgspec.Struct):
@@ -117,3 +128,61 @@ class CategoryView(msgspec.Struct):
     default_priority: str
     sla_hours: int
     keywords: list[str]
+
+
+class NoticeRefView(msgspec.Struct):
+    """A notice of a case, as listed with it."""
+
+    notice_id: str
+    kind: str
+    level: int
+    key_id: str
+    issued_at: datetime
+    pdf_sha256: str
+    url: str  # metadata and download link
+    pdf_url: str  # the PDF itself
+
+
+class NoticeView(msgspec.Struct):
+    """A signed notice's record, with a short-lived download link to its PDF."""
+
+    notice_id: str
+    tracking_id: str
+    kind: str
+    level: int
+    key_id: str
+    assignee_id: int | None
+    issued_at: datetime
+    payload_sha256: str
+    content_sha256: str
+    pdf_sha256: str
+    signature: str
+    qr_text: str
+    s3_key: str
+    size_bytes: int
+    pdf_url: str
+    download_url: str
+    download_expires_at: datetime
+    payload: dict[str, Any]
+
+
+class VerifyQrIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A scanned QR string (or the URL it holds) to verify."""
+
+    qr: str
+
+
+class VerdictView(msgspec.Struct):
+    """Whether a notice is genuine and unaltered, and if not, why."""
+
+    valid: bool
+    message: str
+    reason: str | None
+    notice_id: str | None
+    key_id: str | None
+    tracking_id: str | None
+    kind: str | None
+    issued_at: str | None
+    payload_sha256: str | None
+    checked: list[str]
+    source: str  # "pdf", "qr" or "pdf+qr"

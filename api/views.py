@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.schemas import AssigneeRef, ComplaintView, EventView, WardRef
+from api.schemas import AssigneeRef, ComplaintView, EventView, NoticeBrief, WardRef
 from domain.case import CaseState
 from domain.ids import workflow_id
 
 
-def from_state(state: CaseState) -> ComplaintView:
+def notice_pdf_url(public_url: str, notice_id: str) -> str:
+    """Where a notice's PDF is downloaded."""
+    return f"{public_url}/v1/notices/{notice_id}.pdf"
+
+
+def from_state(state: CaseState, public_url: str) -> ComplaintView:
     """The view of a running case, from its workflow query."""
     c, a = state.complaint, state.assignment
     return ComplaintView(
@@ -37,11 +42,22 @@ def from_state(state: CaseState) -> ComplaintView:
             EventView(e.revision, e.kind, e.status.value, e.at, e.actor, dict(e.detail))
             for e in state.recent_events
         ],
+        notices=[
+            NoticeBrief(
+                n.notice_id, n.kind, n.level, n.issued_at, notice_pdf_url(public_url, n.notice_id)
+            )
+            for n in state.notices
+        ],
     )
 
 
-def from_record(row: dict[str, Any], events: list[dict[str, Any]]) -> ComplaintView:
-    """The view of a case from the database projection and its event log."""
+def from_record(
+    row: dict[str, Any],
+    events: list[dict[str, Any]],
+    notices: list[dict[str, Any]],
+    public_url: str,
+) -> ComplaintView:
+    """The view of a case from the database projection, its event log and notice records."""
     ward = (
         WardRef(row["ward_id"], row["ward_name"] or "", row["zone"] or "")
         if row["ward_id"]
@@ -77,5 +93,15 @@ def from_record(row: dict[str, Any], events: list[dict[str, Any]]) -> ComplaintV
         events=[
             EventView(e["revision"], e["kind"], e["status"], e["at"], e["actor"], e["detail"] or {})
             for e in events
+        ],
+        notices=[
+            NoticeBrief(
+                n["notice_id"],
+                n["kind"],
+                n["level"],
+                n["issued_at"],
+                notice_pdf_url(public_url, n["notice_id"]),
+            )
+            for n in notices
         ],
     )

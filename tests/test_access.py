@@ -9,7 +9,8 @@ from helpers import MALLESHWARAM, auth, pothole
 from api.auth import PUBLIC
 from records.tables import ApiKey
 
-PUBLIC_PATHS = {"/health", "/v1/categories", "/v1/zones"}
+# Anyone holding a notice may verify it, with the published keys: auditors need no account.
+PUBLIC_PATHS = {"/health", "/v1/categories", "/v1/zones", "/v1/keys", "/v1/notices/verify"}
 
 
 def _routes(app):  # type: ignore[no-untyped-def]
@@ -36,7 +37,9 @@ async def test_calls_without_a_key_are_401_and_name_the_header(api):
     for path, handler in _routes(api.app):
         if handler.opt == PUBLIC or path in PUBLIC_PATHS:
             continue
-        concrete = path.replace("{tracking_id:str}", "BLR-0000000000")
+        concrete = path.replace("{tracking_id:str}", "BLR-0000000000").replace(
+            "{ref:str}", "BLR-0000000000-ASG0"
+        )
         for method in handler.http_methods:
             resp = await api.request(method, concrete, json={})
             assert resp.status_code == 401, (method, path, resp.text)

@@ -26,7 +26,7 @@ async def test_pothole_in_malleshwaram_is_assigned_to_its_ward_supervisor(
     assert accepted["status_url"].endswith(f"/v1/complaints/{tracking_id}")
     assert resp.headers["location"] == accepted["status_url"]
 
-    case = await wait_for_status(api, tracking_id, headers, "ASSIGNED")
+    case = await wait_for_status(api, tracking_id, headers, "NOTICE_ISSUED")
     assert case["source"] == "live"
     ward = await Ward.objects().get(Ward.ward_id == case["ward"]["id"])
     supervisor = await Official.objects().get((Official.ward == ward.id) & (Official.level == 0))
@@ -35,12 +35,17 @@ async def test_pothole_in_malleshwaram_is_assigned_to_its_ward_supervisor(
     assert case["assignee"]["name"] == supervisor.name
     assert case["priority"] == "P3"
     assert case["sla_due_at"] is not None
-    assert [e["kind"] for e in case["events"]] == ["filed", "prioritized", "assigned"]
+    assert [e["kind"] for e in case["events"]] == [
+        "filed",
+        "prioritized",
+        "assigned",
+        "notice_issued",
+    ]
 
     # Officials find it in Temporal by its search attributes.
     query = (
         f"WorkflowId = 'complaint-{tracking_id}' AND Ward = '65' AND Zone = 'West' "
-        "AND Category = 'pothole' AND CaseStatus = 'ASSIGNED'"
+        "AND Category = 'pothole' AND CaseStatus = 'NOTICE_ISSUED'"
     )
     found = []
     for _ in range(50):
@@ -55,13 +60,13 @@ async def test_pothole_in_malleshwaram_is_assigned_to_its_ward_supervisor(
     # The database projection and event log follow the workflow.
     row = await Complaint.objects().get(Complaint.tracking_id == tracking_id)
     assert (row.status, row.ward_id, row.zone, row.assignee) == (
-        "ASSIGNED",
+        "NOTICE_ISSUED",
         "65",
         "West",
         supervisor.id,
     )
     assert row.reporter is not None
-    assert await ComplaintEvent.count().where(ComplaintEvent.tracking_id == tracking_id) == 3
+    assert await ComplaintEvent.count().where(ComplaintEvent.tracking_id == tracking_id) == 4
 
 
 async def test_contact_details_stay_out_of_workflow_history(api, api_keys, temporal_env):
@@ -69,7 +74,7 @@ async def test_contact_details_stay_out_of_workflow_history(api, api_keys, tempo
     body = pothole(*MALLESHWARAM, reporter={"name": "Zarina Qureshi", "phone": "+91 99000 11122"})
     resp = await api.post("/v1/complaints", json=body, headers=headers)
     tracking_id = resp.json()["tracking_id"]
-    await wait_for_status(api, tracking_id, headers, "ASSIGNED")
+    await wait_for_status(api, tracking_id, headers, "NOTICE_ISSUED")
     history = await temporal_env.client.get_workflow_handle(
         f"complaint-{tracking_id}"
     ).fetch_history()
@@ -89,7 +94,7 @@ async def test_retried_post_with_idempotency_key_returns_the_same_complaint(
     tracking_ids = {r.json()["tracking_id"] for r in responses}
     assert len(tracking_ids) == 1
     (tracking_id,) = tracking_ids
-    await wait_for_status(api, tracking_id, auth(api_keys["integrator"]), "ASSIGNED")
+    await wait_for_status(api, tracking_id, auth(api_keys["integrator"]), "NOTICE_ISSUED")
 
     runs = [
         w
@@ -138,7 +143,7 @@ async def test_withdrawn_complaint_is_served_from_the_database_projection(api, a
     headers = auth(api_keys["citizen-app"])
     resp = await api.post("/v1/complaints", json=pothole(*MALLESHWARAM), headers=headers)
     tracking_id = resp.json()["tracking_id"]
-    await wait_for_status(api, tracking_id, headers, "ASSIGNED")
+    await wait_for_status(api, tracking_id, headers, "NOTICE_ISSUED")
 
     withdrawn = await api.post(
         f"/v1/complaints/{tracking_id}/withdraw",
@@ -158,7 +163,9 @@ async def test_withdrawn_complaint_is_served_from_the_database_projection(api, a
     assert case["closed_reason"] == "filed twice by mistake"
     assert case["ward"]["id"] == "65"
     assert case["assignee"]["designation"] == "Ward Supervisor (Junior Engineer)"
-    assert [e["kind"] for e in case["events"]] == ["filed", "prioritized", "assigned", "withdrawn"]
+    kinds = [e["kind"] for e in case["events"]]
+    assert kinds == ["filed", "prioritized", "assigned", "notice_issued", "withdrawn"]
+    assert [n["notice_id"] for n in case["notices"]] == [f"{tracking_id}-ASG0"]
 
 
 async def test_withdrawing_a_closed_case_again_is_a_conflict(api, api_keys):
@@ -166,7 +173,7 @@ async def test_withdrawing_a_closed_case_again_is_a_conflict(api, api_keys):
     tracking_id = (
         await api.post("/v1/complaints", json=pothole(*MALLESHWARAM), headers=headers)
     ).json()["tracking_id"]
-    await wait_for_status(api, tracking_id, headers, "ASSIGNED")
+    await wait_for_status(api, tracking_id, headers, "NOTICE_ISSUED")
     path = f"/v1/complaints/{tracking_id}/withdraw"
     assert (await api.post(path, json={"reason": "dup"}, headers=headers)).status_code == 200
     again = await api.post(path, json={"reason": "dup"}, headers=headers)
@@ -190,7 +197,7 @@ async def test_urgent_words_raise_priority(api, api_keys):
     tracking_id = (await api.post("/v1/complaints", json=body, headers=headers)).json()[
         "tracking_id"
     ]
-    case = await wait_for_status(api, tracking_id, headers, "ASSIGNED")
+    case = await wait_for_status(api, tracking_id, headers, "NOTICE_ISSUED")
     assert case["priority"] == "P2"
 
 
@@ -217,7 +224,7 @@ async def test_a_citizen_app_cannot_withdraw_a_complaint_another_app_filed(api, 
         "/v1/complaints", json=pothole(*MALLESHWARAM), headers=auth(api_keys["integrator"])
     )
     tracking_id = filed.json()["tracking_id"]
-    await wait_for_status(api, tracking_id, auth(api_keys["integrator"]), "ASSIGNED")
+    await wait_for_status(api, tracking_id, auth(api_keys["integrator"]), "NOTICE_ISSUED")
     path = f"/v1/complaints/{tracking_id}/withdraw"
     other = await api.post(path, json={"reason": "not mine"}, headers=auth(api_keys["citizen-app"]))
     assert other.status_code == 403

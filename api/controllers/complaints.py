@@ -38,6 +38,7 @@ from domain import ids, languages
 from domain.case import CaseState, Complaint, WithdrawRequest
 from domain.roles import Role
 from geo.zones import Match
+from records import notices as notice_records
 from records import projection
 from records.db import write_transaction
 from records.geography import UnknownCity, ZoneDirectory
@@ -254,6 +255,7 @@ class ComplaintController(Controller):
     async def get_one(self, request: Request, tracking_id: TrackingId) -> ComplaintView:
         """Live state from the workflow while it runs; the database projection once it has ended."""
         tracking_id = _check_tracking_id(tracking_id)
+        public_url = request.app.state.settings.public_url
         client: Client = request.app.state.temporal
         handle = client.get_workflow_handle(ids.workflow_id(tracking_id))
         running = False
@@ -261,9 +263,8 @@ class ComplaintController(Controller):
             description = await handle.describe(rpc_timeout=RPC_TIMEOUT)
             running = description.status == WorkflowExecutionStatus.RUNNING
             if running:
-                return from_state(
-                    await handle.query(ComplaintWorkflow.status, rpc_timeout=RPC_TIMEOUT)
-                )
+                state = await handle.query(ComplaintWorkflow.status, rpc_timeout=RPC_TIMEOUT)
+                return from_state(state, public_url)
         except (RPCError, WorkflowQueryFailedError) as exc:
             # No worker answering (or Temporal down): fall back to the projection below.
             if not (isinstance(exc, RPCError) and exc.status == RPCStatusCode.NOT_FOUND):
@@ -274,7 +275,12 @@ class ComplaintController(Controller):
             if running:
                 raise _unavailable(RPCError("no live state", RPCStatusCode.UNAVAILABLE, b""))
             raise NotFoundException(f"no complaint {tracking_id}")
-        return from_record(row, await projection.events(tracking_id))
+        return from_record(
+            row,
+            await projection.events(tracking_id),
+            await notice_records.for_complaint(tracking_id),
+            public_url,
+        )
 
     @post(
         "/{tracking_id:str}/withdraw",
@@ -315,7 +321,7 @@ class ComplaintController(Controller):
             if exc.status == RPCStatusCode.NOT_FOUND:
                 raise NotFoundException(f"no open complaint {tracking_id}") from exc
             raise _unavailable(exc) from exc
-        return from_state(state)
+        return from_state(state, request.app.state.settings.public_url)
 
 
 async def _save_reporter(data: ComplaintCreate) -> int | None:
