@@ -1,4 +1,4 @@
-"""`civicops`: run the stack, import zones, file demo complaints, manage API keys."""
+"""`civicops`: run the stack, import zones, file demo complaints, manage keys, verify notices."""
 
 from __future__ import annotations
 
@@ -345,6 +345,120 @@ def apikeys_list() -> None:
         state = "revoked" if r["revoked_at"] else "active"
         bound = f" official={r['official']}" if r["official"] else ""
         click.echo(f"{r['key_id']}  {r['role']:<12} {state:<8} {r['name']}{bound}")
+
+
+@cli.group()
+def keys() -> None:
+    """Notice-signing keys (Ed25519) in the key folder, published at /v1/keys."""
+
+
+def _key_store():  # type: ignore[no-untyped-def]
+    from notices.keys import KeyStore
+
+    return KeyStore.from_settings(_settings())
+
+
+def _publish(store) -> None:  # type: ignore[no-untyped-def]
+    """Copy the key folder's public keys into the database the API serves them from."""
+    from records.notices import publish_keys
+
+    try:
+        asyncio.run(publish_keys(store))
+    except Exception as exc:  # the folder changed; the API learns at the next bootstrap
+        click.echo(f"warning: keys not published to the database ({exc}); run `civicops bootstrap`")
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Make a new signing key; notices signed with older keys keep verifying."""
+    store = _key_store()
+    kid = store.rotate()
+    _publish(store)
+    click.echo(f"new signing key {kid}")
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+@click.option("--reason", default="revoked by operator", show_default=True)
+def keys_revoke(key_id: str, reason: str) -> None:
+    """Mark a key revoked: notices it signed no longer verify."""
+    from notices.keys import SigningKeyError
+
+    store = _key_store()
+    try:
+        replacement = store.revoke(key_id, reason)
+    except SigningKeyError as exc:
+        raise click.UsageError(str(exc)) from exc
+    _publish(store)
+    click.echo(f"key {key_id} revoked")
+    if replacement:
+        click.echo(f"it was the signing key; new signing key {replacement}")
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """List keys with their status (active, retired, revoked)."""
+    for jwk in _key_store().jwks()["keys"]:
+        revoked = f" revoked {jwk['revoked_at']}" if jwk["revoked_at"] else ""
+        click.echo(f"{jwk['kid']}  {jwk['status']:<8} created {jwk['created_at']}{revoked}")
+
+
+@keys.command("export")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)."
+)
+def keys_export(out: Path | None) -> None:
+    """Write the public keys as JWKS, for auditors who verify offline."""
+    text = json.dumps(_key_store().jwks(), indent=2)
+    if out:
+        out.write_text(text + "\n")
+        click.echo(f"wrote {out}")
+    else:
+        click.echo(text)
+
+
+@cli.command()
+@click.argument(
+    "file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--public-key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JWKS (from /v1/keys or `keys export`) or a PEM public key; default: var/keys.",
+)
+@click.option("--qr", help="A scanned QR string (or its URL) to verify, alone or with FILE.")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+def verify(file: Path | None, public_key: Path | None, qr: str | None, as_json: bool) -> None:
+    """Verify a notice offline from its PDF and/or QR string. Exit 0 valid, 1 invalid."""
+    from notices import pdfseal
+    from notices.keys import load_public_keys
+    from notices.verify import Keyring, match_qr, verify_pdf, verify_qr
+
+    if file is None and qr is None:
+        raise click.UsageError("give a notice PDF, --qr, or both")
+    try:
+        if public_key is not None:
+            keyring = Keyring(load_public_keys(public_key))
+        else:
+            keyring = Keyring(_key_store().public_keys().values())
+    except (OSError, ValueError) as exc:
+        raise click.UsageError(f"cannot read public keys: {exc}") from exc
+    if not len(keyring):
+        raise click.UsageError("no public keys: pass --public-key FILE (JWKS or PEM)")
+    pdf_verdict = qr_verdict = None
+    try:
+        if file is not None:
+            pdf_verdict = verify_pdf(file.read_bytes(), keyring)
+        if qr is not None:
+            qr_verdict = verify_qr(qr, keyring)
+    except (pdfseal.NotAPdf, pdfseal.Unsigned, ValueError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    verdict = match_qr(pdf_verdict, qr_verdict)
+    if as_json:
+        click.echo(json.dumps(verdict.as_dict(), indent=2))
+    else:
+        click.echo(verdict.message)
+    sys.exit(0 if verdict.valid else 1)
 
 
 def main() -> None:
