@@ -40,12 +40,18 @@ ENV PATH=/opt/venv/bin:$PATH \
     API_HOST=0.0.0.0 \
     API_PORT=8000
 
-# An unprivileged user with a fixed uid/gid, owning only the var directory.
+# Noto fonts for notices in Kannada, Devanagari, Tamil, Telugu, Bengali and Gujarati.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-noto-core \
+ && rm -rf /var/lib/apt/lists/*
+
+# An unprivileged user with a fixed uid/gid, owning only the var and key directories.
 RUN groupadd --system --gid 10001 civicops \
  && useradd --system --uid 10001 --gid civicops --home-dir /var/lib/civicops \
       --no-create-home --shell /usr/sbin/nologin civicops \
- && mkdir -p /var/lib/civicops \
- && chown civicops:civicops /var/lib/civicops
+ && mkdir -p /var/lib/civicops /var/lib/civicops-keys \
+ && chown civicops:civicops /var/lib/civicops /var/lib/civicops-keys \
+ && chmod 0700 /var/lib/civicops-keys
 
 COPY --from=build /opt/venv /opt/venv
 

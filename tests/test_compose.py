@@ -507,3 +507,20 @@ def test_dockerignore_keeps_local_state_out_of_the_image() -> None:
         assert required in patterns, f".dockerignore does not exclude {required}"
     for needed in ("pyproject.toml", "README.md", "*.py", "settings.py"):
         assert needed not in patterns, f".dockerignore excludes {needed}, which the build needs"
+
+
+def test_only_bootstrap_and_worker_hold_the_signing_keys(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    keys_dir = _env(services["worker"])["CIVICOPS_KEYS_DIR"]
+    for name in APP_SERVICES:
+        targets = {str(v).split(":")[1] for v in services[name].get("volumes", [])}
+        holds = keys_dir in targets
+        assert holds == (name in ("bootstrap", "worker")), f"{name} keys volume: {holds}"
+    assert "civicops-keys" in {str(v).split(":")[0] for v in services["worker"]["volumes"]}
+
+
+def test_image_installs_the_fonts_notices_are_drawn_with() -> None:
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    assert "fonts-noto-core" in text
+    assert "/var/lib/civicops-keys" in text
