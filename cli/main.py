@@ -65,6 +65,9 @@ def up(no_demo: bool) -> None:
     started: list[Service] = []
 
     def stop_all(*_: object) -> None:
+        # A second Ctrl-C (or a terminal that signals twice) must not cut the clean-up short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for service in reversed(started):
             service.stop()
 

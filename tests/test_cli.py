@@ -120,8 +120,12 @@ class Stack:
         return [int(self.env[k]) for k in ("TEMPORAL_PORT", "S3_PORT", "API_PORT")]
 
     def ctrl_c(self) -> None:
+        """Ctrl-C, pressed twice as impatient people do: the second must not cut clean-up."""
         assert self.proc is not None
         self.proc.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
         self.proc.wait(timeout=60)
 
 
@@ -146,6 +150,9 @@ async def test_make_up_runs_everything_and_keeps_data_across_restarts(tmp_path):
             assert resp.status_code == 202, resp.text
             tracking_id = resp.json()["tracking_id"]
             await wait_for_status(client, tracking_id, auth(keys["auditor"]), "NOTICE_ISSUED", 60)
+            signing_keys = (await client.get("/v1/keys")).json()["keys"]
+            assert [k["status"] for k in signing_keys] == ["active"]
+            assert stat.S_IMODE((var_dir / "keys").stat().st_mode) == 0o700
         s3 = boto3.client(
             "s3", endpoint_url=f"http://127.0.0.1:{env['S3_PORT']}",
             aws_access_key_id="civicops", aws_secret_access_key="civicops-dev-secret",
@@ -169,6 +176,17 @@ async def test_make_up_runs_everything_and_keeps_data_across_restarts(tmp_path):
                 client, tracking_id, auth(keys["auditor"]), "NOTICE_ISSUED", 60
             )
             assert case["source"] == "live" and case["ward"]["id"] == "65"
+            # The signing key survives a restart, and so do the notices it signed.
+            assert (await client.get("/v1/keys")).json()["keys"] == signing_keys
+            pdf = await client.get(
+                f"/v1/notices/{tracking_id}-ASG0.pdf", headers=auth(keys["auditor"])
+            )
+            verdict = await client.post(
+                "/v1/notices/verify",
+                content=pdf.content,
+                headers={"Content-Type": "application/pdf"},
+            )
+            assert verdict.json()["valid"] is True, verdict.text
         assert (
             s3.get_object(Bucket="civicops", Key="probe/hello.txt")["Body"].read() == b"namaskara"
         )
