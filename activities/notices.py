@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from botocore.client import BaseClient
@@ -17,6 +18,14 @@ from notices.model import NoticeContent, NoticeKind, notice_id
 from notices.sealing import SealedNotice, seal_notice
 from records import notices as notice_records
 from records.geography import UnknownCity, ZoneDirectory
+
+
+_ZONE_WORD = re.compile(r"(?i)\b(zone|borough|circle|division|region)\b")
+
+
+def zone_name(zone: str) -> str:
+    """'West' -> 'West Zone'; names that already say what they are stay as they are."""
+    return zone if _ZONE_WORD.search(zone) else f"{zone} Zone"
 
 
 def s3_key_for(tracking_id: str, notice: str) -> str:
@@ -116,7 +125,7 @@ class NoticeActivities:
             assignee_designation=a.designation,
             sla_due_at=data.sla_due_at,
             issued_at=data.issued_at,
-            issuer=f"{a.zone} Zone Office, {city.corporation}",
+            issuer=f"Zonal Commissioner, {zone_name(a.zone)}",
             key_id=key_id,
         )
 
