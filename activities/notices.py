@@ -19,7 +19,6 @@ from notices.sealing import SealedNotice, seal_notice
 from records import notices as notice_records
 from records.geography import UnknownCity, ZoneDirectory
 
-
 _ZONE_WORD = re.compile(r"(?i)\b(zone|borough|circle|division|region)\b")
 
 
@@ -170,4 +169,3 @@ class NoticeActivities:
                 non_retryable=True,
             )
         await self._put(row["s3_key"], sealed)
-

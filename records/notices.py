@@ -142,8 +142,10 @@ async def save(
 
 async def get(notice_id: str) -> dict[str, Any] | None:
     """One notice's record, or None."""
-    rows = await Notice.select(*NOTICE_COLUMNS).where(Notice.notice_id == notice_id).output(
-        load_json=True
+    rows = (
+        await Notice.select(*NOTICE_COLUMNS)
+        .where(Notice.notice_id == notice_id)
+        .output(load_json=True)
     )
     return rows[0] if rows else None
 
