@@ -26,17 +26,22 @@ def activities_of(case: CaseActivities, notices: NoticeActivities) -> list:
     return [case.prioritize, case.assign_zone, case.record, notices.issue_notice]
 
 
-def build_activities(settings: Settings, *, case: CaseActivities | None = None) -> list:
-    """The activities, wired to real clients built from the settings (tests may swap `case`)."""
+def build_activities(
+    settings: Settings,
+    *,
+    case: CaseActivities | None = None,
+    notices: type[NoticeActivities] = NoticeActivities,
+) -> list:
+    """The activities, wired to real clients built from the settings (tests may swap them)."""
     zones = ZoneDirectory(nearest_max_m=settings.nearest_ward_max_m)
-    notices = NoticeActivities(
+    notice_activities = notices(
         zones,
         KeyStore.from_settings(settings),
         s3.client(settings),
         settings.s3_bucket,
         settings.public_url,
     )
-    return activities_of(case or CaseActivities(zones), notices)
+    return activities_of(case or CaseActivities(zones), notice_activities)
 
 
 def build_worker(client: Client, task_queue: str, settings: Settings) -> Worker:

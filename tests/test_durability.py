@@ -11,14 +11,17 @@ from helpers import MALLESHWARAM
 from temporalio import activity
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateStage
 from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.case import CaseActivities
+from activities.notices import NoticeActivities
 from domain.case import (
     Assignment,
     CaseEvent,
     CaseState,
+    IssueNoticeInput,
     NoticeRef,
     PrioritizeInput,
     Status,
@@ -265,3 +268,35 @@ async def test_a_case_withdrawn_before_any_worker_ran_still_records_its_filing(
         ComplaintEvent.tracking_id == result.complaint.tracking_id
     )
     assert sorted(e["kind"] for e in events) == ["filed", "withdrawn"]
+
+
+async def test_a_notice_that_cannot_be_issued_leaves_the_case_assigned_and_says_why(
+    temporal_env, settings, database
+):
+
+    class BrokenNotices(NoticeActivities):
+        @activity.defn(name="issue_notice")
+        async def issue_notice(self, data: IssueNoticeInput) -> NoticeRef:
+            raise ApplicationError("renderer cannot reproduce the notice", non_retryable=True)
+
+    queue = f"no-notice-{uuid.uuid4().hex[:8]}"
+    async with Worker(
+        temporal_env.client,
+        task_queue=queue,
+        workflows=WORKFLOWS,
+        activities=build_activities(settings, notices=BrokenNotices),
+    ):
+        handle = await start(temporal_env.client, new_case(), queue)
+        for _ in range(100):
+            state = await handle.query(ComplaintWorkflow.status)
+            if state.recent_events and state.recent_events[-1].kind == "notice_failed":
+                break
+            await asyncio.sleep(0.1)
+        assert state.status == Status.ASSIGNED and state.notices == []
+        failed = state.recent_events[-1]
+        assert failed.kind == "notice_failed"
+        assert failed.detail["reason"] == "renderer cannot reproduce the notice"
+        assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+        await handle.execute_update(
+            ComplaintWorkflow.withdraw, WithdrawRequest("duplicate", "official")
+        )

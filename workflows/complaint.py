@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.case import CaseActivities
@@ -166,20 +166,29 @@ class ComplaintWorkflow:
         """Issue a signed notice to the current assignee (once per kind and level)."""
         s = self.state
         assert s.assignment is not None and s.priority is not None
-        ref = await workflow.execute_activity_method(
-            NoticeActivities.issue_notice,
-            IssueNoticeInput(
-                kind=kind.value,
-                level=s.escalation_level,
-                issued_at=workflow.now(),
-                complaint=s.complaint,
-                priority=s.priority,
-                assignment=s.assignment,
-                sla_due_at=s.sla_due_at,
-            ),
-            start_to_close_timeout=NOTICE_TIMEOUT,
-            retry_policy=RETRY,
-        )
+        try:
+            ref = await workflow.execute_activity_method(
+                NoticeActivities.issue_notice,
+                IssueNoticeInput(
+                    kind=kind.value,
+                    level=s.escalation_level,
+                    issued_at=workflow.now(),
+                    complaint=s.complaint,
+                    priority=s.priority,
+                    assignment=s.assignment,
+                    sla_due_at=s.sla_due_at,
+                ),
+                start_to_close_timeout=NOTICE_TIMEOUT,
+                retry_policy=RETRY,
+            )
+        except ActivityError as exc:
+            # Only a non-retryable failure gets here (outages are retried for ever). The case
+            # must not fail with it: it stays assigned, and the failure is on its record.
+            cause = getattr(exc.cause, "message", None) or str(exc.cause or exc)
+            await self._step(
+                "notice_failed", s.status, actor="system", notice_kind=kind.value, reason=cause
+            )
+            return
         s.notices = [*s.notices, ref]
         await self._step(
             "notice_issued",
