@@ -106,7 +106,6 @@ class NoticeController(Controller):
         operation_id="getNotice",
         opt=READERS,
         summary="A notice's record and download link, or with .pdf the PDF itself",
-        responses=None,
     )
     async def get_notice(self, request: Request, ref: NoticeRef) -> Response[Any]:
         """Metadata and a presigned download URL; `<notice id>.pdf` streams the signed PDF."""
