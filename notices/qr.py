@@ -125,7 +125,7 @@ def qr_matrix(text: str, mask_pattern: int | None = MASK_PATTERN) -> Matrix:
     return tuple(map(tuple, code.get_matrix()))
 
 
-_DARK_RUN = re.compile("1+")
+_DARK_RUN = re.compile(b"\x01+")
 
 
 def qr_path(matrix: Matrix) -> str:
@@ -138,8 +138,9 @@ def qr_path(matrix: Matrix) -> str:
     ops: list[str] = []
     for r, row in enumerate(matrix):
         y = size - 1 - r
-        bits = "".join(["1" if dark else "0" for dark in row])
-        ops += [f"{m.start()} {y} {m.end() - m.start()} 1 re\n" for m in _DARK_RUN.finditer(bits)]
+        ops += [
+            f"{m.start()} {y} {m.end() - m.start()} 1 re\n" for m in _DARK_RUN.finditer(bytes(row))
+        ]
     return "".join(ops) + "f"
 
 
