@@ -82,3 +82,17 @@ def notice_content(key_id: str, **overrides: Any) -> Any:
     }
     fields.update(overrides)
     return NoticeContent(**fields)
+
+
+def scan_qr(pdf: bytes, dpi: int = 150) -> list[str]:
+    """What a phone's QR scanner reads: the first page rendered at dpi, decoded by zxing-cpp.
+
+    Only QR symbols are looked for, and each distinct text is given once (zxing may report
+    the same symbol twice when it finds it at two scales).
+    """
+    import pypdfium2 as pdfium
+    import zxingcpp
+
+    image = pdfium.PdfDocument(pdf)[0].render(scale=dpi / 72).to_pil()
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    return list(dict.fromkeys(code.text for code in found))

@@ -15,7 +15,7 @@ import pypdfium2 as pdfium
 import pytest
 import qrcode
 import uharfbuzz
-import zxingcpp
+from helpers import scan_qr
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.pdfbase import pdfmetrics
 
@@ -113,12 +113,6 @@ def open_pdf(pdf: bytes) -> pdfium.PdfDocument:
 def page_text(pdf: bytes) -> str:
     document = open_pdf(pdf)
     return document[0].get_textpage().get_text_range()
-
-
-def scan_qr(pdf: bytes, dpi: int = 150) -> list[str]:
-    """What a phone would read: the page rendered at dpi, decoded by zxing."""
-    image = open_pdf(pdf)[0].render(scale=dpi / 72).to_pil()
-    return [result.text for result in zxingcpp.read_barcodes(image)]
 
 
 def embedded_fonts(pdf: bytes) -> set[str]:

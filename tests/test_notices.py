@@ -9,8 +9,7 @@ import uuid
 import httpx
 import pypdfium2 as pdfium
 import pytest
-import zxingcpp
-from helpers import MALLESHWARAM, auth, pothole, wait_for_status
+from helpers import MALLESHWARAM, auth, pothole, scan_qr, wait_for_status
 from temporalio.testing import ActivityEnvironment
 
 from activities.notices import NoticeActivities, s3_key_for
@@ -36,11 +35,9 @@ async def file_and_wait(api, api_keys, **extra) -> tuple[str, dict]:  # type: ig
 
 
 def qr_of(pdf: bytes) -> str:
-    page = pdfium.PdfDocument(pdf)[0]
-    image = page.render(scale=150 / 72).to_pil()
-    codes = zxingcpp.read_barcodes(image)
-    assert len(codes) == 1, "exactly one QR code on the notice"
-    return codes[0].text
+    codes = scan_qr(pdf)
+    assert len(codes) == 1, f"exactly one QR code on the notice: {codes}"
+    return codes[0]
 
 
 async def test_assigned_pothole_gets_a_signed_kannada_notice_its_supervisor_can_download(
