@@ -47,16 +47,18 @@ def auth(key: str) -> dict[str, str]:
 
 
 def notice_content(key_id: str, **overrides: Any) -> Any:
-    """An Assignment notice for a pothole in Malleshwaram (ward 65, West zone)."""
+    """A notice for a pothole in Malleshwaram (ward 65, West zone); Assignment unless `kind`."""
     from datetime import UTC, datetime
 
     from notices.model import NoticeContent, NoticeKind, notice_id
 
     tracking_id = overrides.pop("tracking_id", "BLR-7K3M9QX2AB")
+    kind = NoticeKind(overrides.pop("kind", NoticeKind.ASSIGNMENT))
+    level = int(overrides.pop("level", 0))
     fields: dict[str, Any] = {
-        "notice_id": notice_id(tracking_id, NoticeKind.ASSIGNMENT, 0),
-        "kind": NoticeKind.ASSIGNMENT,
-        "level": 0,
+        "notice_id": notice_id(tracking_id, kind, level),
+        "kind": kind,
+        "level": level,
         "tracking_id": tracking_id,
         "city": "bengaluru",
         "city_name": "Bengaluru",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import re
@@ -15,14 +14,15 @@ import pypdfium2 as pdfium
 import pytest
 import qrcode
 import uharfbuzz
-from helpers import scan_qr
+from helpers import notice_content, scan_qr
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.pdfbase import pdfmetrics
 
 from domain.categories import CATEGORIES
 from notices import fonts, i18n, qr, render
-from notices.model import NoticeContent, NoticeKind, canonical_json, format_ist, notice_id
+from notices.model import NoticeContent, NoticeKind, format_ist, payload_digest
 from notices.render import Seal, render_bare_page, render_notice
+from notices.signing import QrSeal, qr_text
 
 LANGUAGES = ("kn", "hi", "mr", "ta", "te", "bn", "gu")
 SCRIPT_FONT = {
@@ -48,51 +48,25 @@ PAGE_W, MARGIN = 595.2756, 36.0
 
 def sample_content(**overrides: object) -> NoticeContent:
     """A Bengaluru pothole assignment notice (ward 65, West zone, P3), with overrides."""
-    tracking_id = str(overrides.pop("tracking_id", "BLR-7K3M9QX2AB"))
-    kind = NoticeKind(overrides.pop("kind", NoticeKind.ASSIGNMENT))
-    level = int(overrides.pop("level", 0))  # type: ignore[call-overload]
     values: dict[str, object] = {
-        "notice_id": notice_id(tracking_id, kind, level),
-        "kind": kind,
-        "level": level,
-        "tracking_id": tracking_id,
-        "city": "bengaluru",
-        "city_name": "Bengaluru",
-        "corporation": "Bruhat Bengaluru Mahanagara Palike",
-        "language": "kn",
-        "zone": "West",
-        "ward_id": "65",
-        "ward_name": "Kadu Malleshwar Ward",
-        "category": "pothole",
-        "category_name": "Pothole",
-        "priority": "P3",
-        "latitude": 13.0035,
-        "longitude": 77.5709,
         "address": "12th Cross, Margosa Road, Malleshwaram, Bengaluru 560003",
         "description": DESCRIPTIONS["kn"] + " Near the bus stop, dangerous at night.",
         "assignee_id": 1042,
         "assignee_name": "Manjunath K. Gowda",
         "assignee_designation": "Assistant Engineer (Roads), West Zone",
-        "sla_due_at": datetime(2026, 11, 27, 9, 0, tzinfo=UTC),  # 14:30 IST
         "issued_at": datetime(2026, 11, 24, 4, 45, tzinfo=UTC),  # 10:15 IST
         "issuer": "Executive Engineer, Roads & Infrastructure, West Zone",
-        "key_id": "k20261101-3fa9c2d1",
     }
     values.update(overrides)
-    return NoticeContent(**values)  # type: ignore[arg-type]
+    return notice_content("k20261101-3fa9c2d1", **values)  # due 27 Nov 2026, 14:30 IST
 
 
 def sample_seal(content: NoticeContent) -> Seal:
-    """A seal shaped like a real one: the verify URL with CVN1.<id>.<key>.<digest>.<sig>."""
-    digest = hashlib.sha256(canonical_json(content.payload())).digest()
-    signature = hashlib.sha512(digest).digest()
+    """A seal shaped like a real one (the signature is a stand-in: no key is needed)."""
+    digest = payload_digest(content.payload())
     url = "https://civicops.example/v1/notices/verify"
-    compact = f"CVN1.{content.notice_id}.{content.key_id}.{b64url(digest)}.{b64url(signature)}"
-    return Seal(content.key_id, digest.hex(), f"{url}?qr={compact}", url)
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    seal = QrSeal(content.notice_id, content.key_id, digest, hashlib.sha512(digest).digest())
+    return Seal(content.key_id, digest.hex(), qr_text(seal, url), url)
 
 
 def harfbuzz_glyphs(text: str, script: str) -> str:

@@ -286,14 +286,20 @@ def _issue_input(tracking_id: str) -> IssueNoticeInput:
     )
 
 
-async def test_a_retried_issue_notice_returns_the_same_notice_and_stores_nothing_new(
-    settings, database
-):
+def notice_activities(settings):  # type: ignore[no-untyped-def]
+    """The notice activity wired to this run's key store, S3 server and database."""
     store = KeyStore.from_settings(settings)
     s3 = s3_storage.client(settings)
     activities = NoticeActivities(
         ZoneDirectory(nearest_max_m=250), store, s3, settings.s3_bucket, settings.public_url
     )
+    return store, s3, activities
+
+
+async def test_a_retried_issue_notice_returns_the_same_notice_and_stores_nothing_new(
+    settings, database
+):
+    store, s3, activities = notice_activities(settings)
     env = ActivityEnvironment()
     data = _issue_input(new_tracking_id("BLR"))
     first = await env.run(activities.issue_notice, data)
@@ -321,11 +327,7 @@ async def test_a_retried_issue_notice_returns_the_same_notice_and_stores_nothing
 async def test_a_late_attempt_signed_with_a_newer_key_cannot_replace_the_recorded_notice(
     settings, database
 ):
-    store = KeyStore.from_settings(settings)
-    s3 = s3_storage.client(settings)
-    activities = NoticeActivities(
-        ZoneDirectory(nearest_max_m=250), store, s3, settings.s3_bucket, settings.public_url
-    )
+    store, s3, activities = notice_activities(settings)
     env = ActivityEnvironment()
     data = _issue_input(new_tracking_id("BLR"))
     first = await env.run(activities.issue_notice, data)
