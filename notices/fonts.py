@@ -233,17 +233,6 @@ def script_runs(text: str) -> list[tuple[str, str]]:
     return runs
 
 
-def missing() -> list[str]:
-    """Messages for each required script without a font (empty when all are present)."""
-    problems = []
-    for script in REQUIRED_SCRIPTS:
-        try:
-            files_for(script)
-        except FontMissing as exc:
-            problems.append(str(exc))
-    return problems
-
-
 def main(argv: list[str]) -> int:
     """`--check`: exit 0 when every required script has a font, else name what is missing."""
     ok = True
