@@ -25,6 +25,7 @@ from api.auth import PUBLIC
 from api.controllers.complaints import READERS, TrackingId, _check_tracking_id
 from api.errors import FieldError
 from api.schemas import NoticeRefView, NoticeView, VerdictView
+from api.views import notice_pdf_url
 from notices import pdfseal
 from notices.keys import PublicKeyInfo
 from notices.model import format_ist
@@ -64,8 +65,8 @@ def _check_notice_id(value: str) -> str:
 
 
 def _links(request: Request, notice_id: str) -> tuple[str, str]:
-    base = f"{request.app.state.settings.public_url}/v1/notices/{notice_id}"
-    return base, f"{base}.pdf"
+    public_url = request.app.state.settings.public_url
+    return f"{public_url}/v1/notices/{notice_id}", notice_pdf_url(public_url, notice_id)
 
 
 class NoticeController(Controller):
