@@ -54,7 +54,7 @@ class NoticeActivities:
         """Render, sign and store a notice; a retry returns the same notice and adds nothing."""
         c = data.complaint
         kind = NoticeKind(data.kind)
-        number = notice_id(c.tracking_id, kind, data.level)
+        number = notice_id(c.tracking_id, kind, data.level, data.seq)
         s3_key = s3_key_for(c.tracking_id, number)
         row = await notice_records.get(number)
         if row is None:

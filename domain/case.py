@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from domain.proof import CheckedPhoto
+from domain.sla import SlaPolicy
+
 
 class Status(StrEnum):
     """Where a case is in its lifecycle (see DESIGN.md's state machine)."""
@@ -14,11 +17,19 @@ class Status(StrEnum):
     TRIAGED = "TRIAGED"
     ASSIGNED = "ASSIGNED"
     NOTICE_ISSUED = "NOTICE_ISSUED"
+    ESCALATED = "ESCALATED"
+    RESOLVED = "RESOLVED"
+    REOPENED = "REOPENED"
+    CLOSED = "CLOSED"
     OUTSIDE_CITY = "OUTSIDE_CITY"
     WITHDRAWN = "WITHDRAWN"
 
 
-TERMINAL: frozenset[Status] = frozenset({Status.OUTSIDE_CITY, Status.WITHDRAWN})
+TERMINAL: frozenset[Status] = frozenset({Status.OUTSIDE_CITY, Status.WITHDRAWN, Status.CLOSED})
+# Work is due: the SLA clock runs and proof of completion is accepted.
+OPEN: frozenset[Status] = frozenset(
+    {Status.ASSIGNED, Status.NOTICE_ISSUED, Status.ESCALATED, Status.REOPENED}
+)
 
 
 @dataclass
@@ -52,6 +63,7 @@ class Assignment:
     level: int
     match: str
     distance_m: float = 0.0
+    assigned_at: datetime | None = None  # when this official got the case
 
 
 @dataclass
@@ -80,6 +92,17 @@ class NoticeRef:
 
 
 @dataclass
+class AcceptedProof:
+    """The sign-off: who resolved the case, when, and the hashes of the photos that prove it."""
+
+    official_id: int
+    official_name: str
+    accepted_at: datetime
+    photos: list[CheckedPhoto]
+    note: str | None = None
+
+
+@dataclass
 class CaseState:
     """Everything the workflow knows; also its input, so continue-as-new carries it whole."""
 
@@ -95,6 +118,26 @@ class CaseState:
     notices: list[NoticeRef] = field(default_factory=list)
     # The most recent events only; the full log is in the database and in Temporal history.
     recent_events: list[CaseEvent] = field(default_factory=list)
+    # The lifecycle (issue 4). Every field has a default so older inputs still decode.
+    policy: SlaPolicy | None = None  # fixed at filing: a case keeps the rules it was filed under
+    linked_to: str | None = None  # the closed case this one reopens at a higher level
+    sla_breaches: int = 0
+    previous_assignments: list[Assignment] = field(default_factory=list)
+    recomplaints: int = 0
+    recomplaints_since_escalation: int = 0
+    filings: list[str] = field(default_factory=list)  # filing ids seen, so a repeat is ignored
+    proof: AcceptedProof | None = None
+    proof_rejections: int = 0
+    resolved_at: datetime | None = None
+    confirm_due_at: datetime | None = None
+    reopened: int = 0
+    closed_at: datetime | None = None
+    score_counts: dict[str, int] = field(default_factory=dict)  # "event:level" -> entries
+
+    @property
+    def is_open(self) -> bool:
+        """True while work is due: the SLA clock runs and proof is accepted."""
+        return self.status in OPEN
 
     @property
     def is_terminal(self) -> bool:
@@ -109,6 +152,62 @@ class WithdrawRequest:
     reason: str
     actor: str
     key_id: str | None = None  # set when only the key that filed the case may withdraw it
+
+
+@dataclass
+class ReComplaint:
+    """Another citizen's report of the same problem, attached to the open case."""
+
+    filing_id: str
+    filed_at: datetime
+    latitude: float
+    longitude: float
+    distance_m: float
+    source: str
+    reporter_id: int | None = None
+    filed_by: str | None = None
+
+
+@dataclass
+class CitizenFeedback:
+    """The citizen's answer after resolution: confirm the fix, or reopen the case."""
+
+    action: str  # "confirm" or "reopen"
+    actor: str
+    reason: str | None = None
+    key_id: str | None = None  # set when only the app that filed the case may answer
+
+
+@dataclass
+class ReassignRequest:
+    """An official moves the case to another official."""
+
+    official_id: int
+    actor: str
+    reason: str
+
+
+@dataclass
+class FindOfficialInput:
+    """Who should hold a case at a level of the ladder, or one named official."""
+
+    tracking_id: str
+    city: str
+    ward_id: str
+    level: int
+    official_id: int | None = None
+
+
+@dataclass
+class ProofOutcome:
+    """The answer to a proof submission: accepted (the case is RESOLVED) or why not."""
+
+    accepted: bool
+    state: CaseState
+    reason: str | None = None
+    field_name: str | None = None  # the request field at fault: "after" or "before"
+    code: str | None = None
+    photos: list[CheckedPhoto] = field(default_factory=list)
 
 
 @dataclass
@@ -128,6 +227,7 @@ class AssignInput:
     city: str
     latitude: float
     longitude: float
+    level: int = 0  # a case linked to a closed one starts higher on the ladder
 
 
 @dataclass
@@ -152,3 +252,4 @@ class IssueNoticeInput:
     priority: int
     assignment: Assignment
     sla_due_at: datetime | None
+    seq: int = 0  # the n-th notice of this kind at this level (L3 reminders, reassignments)

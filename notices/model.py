@@ -45,9 +45,14 @@ _KIND_CODES = {
 }
 
 
-def notice_id(tracking_id: str, kind: NoticeKind, level: int) -> str:
-    """The notice number: one per (complaint, kind, escalation level), e.g. BLR-…-ASG0."""
-    return f"{tracking_id}-{kind.code}{level}"
+def notice_id(tracking_id: str, kind: NoticeKind, level: int, seq: int = 0) -> str:
+    """The notice number: one per (complaint, kind, escalation level), e.g. BLR-…-ASG0.
+
+    A repeat of the same kind at the same level (an L3 reminder, a re-issue after
+    reassignment) gets a sequence suffix: BLR-…-SLA3-2.
+    """
+    base = f"{tracking_id}-{kind.code}{level}"
+    return f"{base}-{seq}" if seq else base
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ class Keyring:
 
 def tracking_id_of(notice_id: str) -> str:
     """The complaint a notice number belongs to (the part before the kind and level)."""
-    return notice_id.rsplit("-", 1)[0]
+    return "-".join(notice_id.split("-")[:2])
 
 
 def invalidate(verdict: Verdict, reason: Reason, message: str) -> Verdict:
