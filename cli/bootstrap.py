@@ -13,7 +13,7 @@ from domain.roles import Role
 from geo.geojson import read_wards
 from notices.keys import KeyStore
 from records.apikeys import authenticate, create_key, revoke_key, split_key
-from records.geography import ImportResult, import_city
+from records.geography import ImportResult, ensure_ladder, import_city
 from records.notices import publish_keys
 from records.tables import City, Official
 from settings import Settings
@@ -40,6 +40,7 @@ async def migrate(settings: Settings) -> None:
 async def load_demo_city() -> ImportResult | None:
     """Import Bengaluru's 198 BBMP wards in 8 zones, with its roster, unless already there."""
     if await City.exists().where(City.slug == "bengaluru"):
+        await ensure_ladder("bengaluru")  # imported before the ladder had L2 and L3
         return None
     wards = read_wards(
         DEMO_WARDS,

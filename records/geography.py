@@ -20,6 +20,8 @@ log = logging.getLogger("civicops.geography")
 
 SUPERVISOR = "Ward Supervisor (Junior Engineer)"
 ZONAL_OFFICER = "Zonal Officer (Assistant Executive Engineer)"
+ZONAL_COMMISSIONER = "Zonal Joint Commissioner"
+CITY_COMMISSIONER = "City Commissioner"
 
 
 @dataclass(frozen=True)
@@ -106,21 +108,42 @@ async def _remove_absent_wards(city: City, keep: set[str]) -> None:
         await Ward.delete().where(Ward.id.is_in(absent))
 
 
+async def ensure_ladder(slug: str) -> int:
+    """Give an imported city the whole escalation ladder (for cities imported before it)."""
+    city = await City.objects().get(City.slug == slug)
+    if city is None:
+        raise UnknownCity(slug)
+    zones = {z.name: z for z in await Zone.objects().where(Zone.city == city.id)}
+    wards = {w.ward_id: w for w in await Ward.objects().where(Ward.city == city.id)}
+    return await _ensure_roster(city, zones, wards)
+
+
 async def _ensure_roster(city: City, zones: dict[str, Zone], wards: dict[str, Ward]) -> int:
-    """One supervisor per ward and one zonal officer per zone, created once, keyed stably."""
-    wanted: list[Official] = []
-    for name, zone in zones.items():
-        key = f"{city.slug}:zone:{name}:L1"
-        wanted.append(
-            Official(
-                key=key,
-                city=city.id,
-                name=_seeded_faker(key).name(),
-                designation=ZONAL_OFFICER,
-                level=1,
-                zone=zone.id,
-            )
+    """The escalation ladder, created once and keyed stably: a supervisor per ward (L0), a
+    zonal officer (L1) and a zonal commissioner (L2) per zone, a city commissioner (L3)."""
+    key = f"{city.slug}:city:L3"
+    wanted: list[Official] = [
+        Official(
+            key=key,
+            city=city.id,
+            name=_seeded_faker(key).name(),
+            designation=CITY_COMMISSIONER,
+            level=3,
         )
+    ]
+    for name, zone in zones.items():
+        for level, designation in ((1, ZONAL_OFFICER), (2, ZONAL_COMMISSIONER)):
+            key = f"{city.slug}:zone:{name}:L{level}"
+            wanted.append(
+                Official(
+                    key=key,
+                    city=city.id,
+                    name=_seeded_faker(key).name(),
+                    designation=designation,
+                    level=level,
+                    zone=zone.id,
+                )
+            )
     for ward_id, ward in wards.items():
         key = f"{city.slug}:ward:{ward_id}:L0"
         wanted.append(
@@ -229,22 +252,28 @@ class ZoneDirectory:
         return CityZones(city, city.wards_version, index, tuple(shapes), meta)
 
 
-async def responsible_official(ward_pk: int) -> Official | None:
-    """The active supervisor of a ward, else the active zonal officer of its zone."""
-    supervisor = (
-        await Official.objects()
-        .where((Official.ward == ward_pk) & (Official.level == 0) & (Official.active == True))  # noqa: E712
-        .order_by(Official.id)
-        .first()
-    )
-    if supervisor is not None:
-        return supervisor
+async def responsible_official(ward_pk: int, level: int = 0) -> Official | None:
+    """Who holds a case in this ward at a level of the ladder: the ward's supervisor (L0), its
+    zone's officer (L1) or commissioner (L2), the city commissioner (L3). A level with nobody
+    active on the roster passes the case up to the next one; None when nobody is left."""
     ward = await Ward.objects().get(Ward.id == ward_pk)
-    if ward is None or ward.zone is None:
+    if ward is None:
         return None
-    return (
-        await Official.objects()
-        .where((Official.zone == ward.zone) & (Official.level == 1) & (Official.active == True))  # noqa: E712
-        .order_by(Official.id)
-        .first()
-    )
+    for rung in range(max(level, 0), 4):
+        if rung == 0:
+            where = Official.ward == ward_pk
+        elif rung in (1, 2):
+            if ward.zone is None:
+                continue
+            where = Official.zone == ward.zone
+        else:
+            where = (Official.city == ward.city) & Official.zone.is_null()
+        found = (
+            await Official.objects()
+            .where(where & (Official.level == rung) & (Official.active == True))  # noqa: E712
+            .order_by(Official.id)
+            .first()
+        )
+        if found is not None:
+            return found
+    return None

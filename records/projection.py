@@ -6,8 +6,9 @@ from typing import Any
 
 from domain.case import CaseEvent, CaseState
 from domain.ids import workflow_id
+from records import cases
 from records.db import write_transaction
-from records.tables import Complaint, ComplaintEvent
+from records.tables import CaseSite, Complaint, ComplaintEvent
 
 _UPDATED = [
     Complaint.status,
@@ -23,6 +24,13 @@ _UPDATED = [
     Complaint.updated_at,
     Complaint.closed_reason,
     Complaint.revision,
+    Complaint.sla_breaches,
+    Complaint.recomplaints,
+    Complaint.linked_to,
+    Complaint.resolved_at,
+    Complaint.resolved_by,
+    Complaint.confirm_due_at,
+    Complaint.closed_at,
 ]
 
 
@@ -54,6 +62,13 @@ def _row(state: CaseState) -> Complaint:
         updated_at=state.updated_at or c.filed_at,
         closed_reason=state.closed_reason,
         revision=state.revision,
+        sla_breaches=state.sla_breaches,
+        recomplaints=state.recomplaints,
+        linked_to=state.linked_to,
+        resolved_at=state.resolved_at,
+        resolved_by=state.proof.official_id if state.proof else None,
+        confirm_due_at=state.confirm_due_at,
+        closed_at=state.closed_at,
     )
 
 
@@ -79,6 +94,12 @@ async def record(state: CaseState, event: CaseEvent) -> None:
             values=_UPDATED,
             where=Complaint.revision < state.revision,
         )
+        if event.kind == "filed":
+            await cases.register(state)
+        if state.is_terminal:  # re-complaints no longer attach; a closed case may be reopened
+            await CaseSite.update(
+                {CaseSite.ended_at: event.at, CaseSite.end_status: state.status.value}
+            ).where((CaseSite.tracking_id == tracking_id) & CaseSite.ended_at.is_null())
 
 
 async def load(tracking_id: str) -> dict[str, Any] | None:

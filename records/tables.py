@@ -1,4 +1,4 @@
-"""Tables: the city's geography and roster, the complaint projection, its event log, API keys."""
+"""Tables: geography and roster, the complaint projection and its log, keys, cases, scores."""
 
 from __future__ import annotations
 
@@ -101,6 +101,14 @@ class Complaint(Table):
     updated_at = Timestamptz()
     closed_reason = Text(null=True, default=None)
     revision = Integer(default=0)
+    # The lifecycle (issue 4).
+    sla_breaches = Integer(default=0)
+    recomplaints = Integer(default=0)
+    linked_to = Varchar(length=20, null=True, default=None)
+    resolved_at = Timestamptz(null=True, default=None)
+    resolved_by = ForeignKey(references=Official, null=True, on_delete=OnDelete.set_null)
+    confirm_due_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
 
 
 class ComplaintEvent(Table):
@@ -174,4 +182,78 @@ class Notice(Table):
     s3_key = Varchar(length=200)
     size_bytes = Integer()
     issued_at = Timestamptz()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CaseSite(Table):
+    """Where an open case is, written at filing so re-complaints find it at once.
+
+    The seed is the case's original complaint (no contact details): whoever attaches a
+    re-complaint first can start the workflow from it, so attaching never races the start.
+    """
+
+    tracking_id = Varchar(length=20, unique=True)
+    city = Varchar(length=40)
+    category = Varchar(length=40)
+    latitude = DoublePrecision()
+    longitude = DoublePrecision()
+    seed = JSON()
+    linked_to = Varchar(length=20, null=True, default=None)
+    start_level = Integer(default=0)
+    opened_at = Timestamptz()
+    ended_at = Timestamptz(null=True, default=None, index=True)  # closed, withdrawn, ...
+    end_status = Varchar(length=20, null=True, default=None)
+
+
+class CaseReport(Table):
+    """One citizen filing and the case it became or joined (a reporter linked to a case)."""
+
+    filing_id = Varchar(length=40, unique=True)  # a retry of the same filing finds its case
+    tracking_id = Varchar(length=20, index=True)
+    kind = Varchar(length=12)  # "original", "recomplaint" or "linked"
+    reporter = ForeignKey(references=Reporter, null=True, on_delete=OnDelete.set_null)
+    filed_by = Varchar(length=16, null=True, default=None)  # API key id
+    source = Varchar(length=120)
+    description = Text()
+    latitude = DoublePrecision()
+    longitude = DoublePrecision()
+    distance_m = DoublePrecision(default=0.0)
+    filed_at = Timestamptz()
+
+
+class ProofPhoto(Table):
+    """A photo accepted as proof of completion; its hash may never prove another case."""
+
+    sha256 = Varchar(length=64, unique=True)
+    tracking_id = Varchar(length=20, index=True)
+    s3_key = Varchar(length=300)
+    role = Varchar(length=10)  # "after" or "before"
+    content_type = Varchar(length=40)
+    size_bytes = Integer()
+    official = ForeignKey(references=Official, null=True, on_delete=OnDelete.set_null)
+    taken_at = Timestamptz(null=True, default=None)
+    gps_latitude = DoublePrecision(null=True, default=None)
+    gps_longitude = DoublePrecision(null=True, default=None)
+    distance_m = DoublePrecision(null=True, default=None)
+    flags = JSON()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ScoreEntry(Table):
+    """The append-only reward ledger: one row per (case, event, level, occurrence)."""
+
+    entry_key = Varchar(length=80, unique=True)
+    official = ForeignKey(references=Official, null=True, on_delete=OnDelete.set_null)
+    official_name = Varchar(length=120)
+    city = Varchar(length=40, index=True)
+    zone = Varchar(length=120, index=True)
+    ward_id = Varchar(length=60)
+    tracking_id = Varchar(length=20, index=True)
+    event = Varchar(length=30)
+    level = Integer()
+    occurrence = Integer(default=0)
+    priority = Integer()
+    points = Integer()
+    period = Varchar(length=7, index=True)  # "YYYY-MM" in IST
+    at = Timestamptz()
     created_at = Timestamptz(default=TimestamptzNow())

@@ -15,7 +15,7 @@ import boto3
 import httpx
 import pytest
 from conftest import WARDS
-from helpers import auth, pothole, wait_for_status
+from helpers import auth, in_malleshwaram, pothole, wait_for_status
 
 from devstack.services import free_port, port_open
 from records.tables import City, Official, Ward
@@ -37,14 +37,15 @@ async def test_importing_pune_wards_lets_pune_citizens_file_complaints(api, api_
             "--name-field", "Name2"]  # fmt: skip
     first = civicops(*args)
     assert first.returncode == 0, first.stderr
-    assert "58 wards" in first.stdout and "58 officials" in first.stdout
+    # Pune's map has no zones: 58 ward supervisors and the city commissioner.
+    assert "58 wards" in first.stdout and "59 officials" in first.stdout
     again = civicops(*args)
     assert again.returncode == 0 and "0 officials added" in again.stdout
 
     city = await City.objects().get(City.slug == "pune")
     assert (city.code, city.language) == ("PUN", "mr")
     assert await Ward.count().where(Ward.city == city.id) == 58
-    assert await Official.count().where(Official.city == city.id) == 58
+    assert await Official.count().where(Official.city == city.id) == 59
 
     # Shaniwar Wada, in the old city.
     headers = auth(api_keys["citizen-app"])
@@ -145,7 +146,9 @@ async def test_make_up_runs_everything_and_keeps_data_across_restarts(tmp_path):
                              "admin"}  # fmt: skip
         async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
             resp = await client.post(
-                "/v1/complaints", json=pothole(13.0035, 77.5709), headers=auth(keys["citizen-app"])
+                "/v1/complaints",
+                json=pothole(*in_malleshwaram()),
+                headers=auth(keys["citizen-app"]),
             )
             assert resp.status_code == 202, resp.text
             tracking_id = resp.json()["tracking_id"]
@@ -239,7 +242,7 @@ async def test_make_up_with_production_services_configured_starts_only_worker_an
         keys = json.loads((tmp_path / "var" / "demo-keys.json").read_text())
         async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
             resp = await client.post(
-                "/v1/complaints", json=pothole(13.0035, 77.5709), headers=auth(keys["integrator"])
+                "/v1/complaints", json=pothole(*in_malleshwaram()), headers=auth(keys["integrator"])
             )
             assert resp.status_code == 202, resp.text
             case = await wait_for_status(
@@ -259,7 +262,7 @@ async def test_apikeys_create_prints_a_working_key_once_and_list_never_shows_it(
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip().splitlines()[-1]
     assert token.startswith("cvk_")
-    resp = await api.post("/v1/complaints", json=pothole(13.0035, 77.5709), headers=auth(token))
+    resp = await api.post("/v1/complaints", json=pothole(*in_malleshwaram()), headers=auth(token))
     assert resp.status_code == 202
 
     listed = civicops("apikeys", "list")
@@ -277,7 +280,7 @@ async def test_a_revoked_key_is_refused(api, database):
     revoked = civicops("apikeys", "revoke", key_id)
     assert revoked.returncode == 0 and "revoked" in revoked.stdout
     assert "revoked" in civicops("apikeys", "list").stdout
-    resp = await api.post("/v1/complaints", json=pothole(13.0035, 77.5709), headers=auth(token))
+    resp = await api.post("/v1/complaints", json=pothole(*in_malleshwaram()), headers=auth(token))
     assert resp.status_code == 401
     assert civicops("apikeys", "revoke", key_id).returncode == 2  # already revoked
 
