@@ -7,11 +7,12 @@ import re
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from domain.case import AssignInput, Assignment, PrioritizeInput, RecordInput
+from domain.case import AssignInput, Assignment, FindOfficialInput, PrioritizeInput, RecordInput
 from domain.categories import BY_CODE, Priority
 from geo.zones import Match
 from records import projection
-from records.geography import UnknownCity, ZoneDirectory, responsible_official
+from records.geography import CityZones, UnknownCity, ZoneDirectory, responsible_official
+from records.tables import Official
 
 # Words that make a report more urgent whatever its category: risk to life or to many people.
 _URGENT = re.compile(
@@ -38,34 +39,67 @@ class CaseActivities:
             priority = max(int(Priority.P1), priority - 1)
         return priority
 
+    async def _city(self, slug: str) -> CityZones:
+        try:
+            return await self.zones.city(slug)
+        except UnknownCity:
+            raise ApplicationError(f"city {slug!r} is not imported", type="BadInput") from None
+
     @activity.defn(name="assign_zone")
     async def assign_zone(self, data: AssignInput) -> Assignment | None:
         """Find the ward containing the point and its responsible official; None if outside."""
-        try:
-            city = await self.zones.city(data.city)
-        except UnknownCity:
-            raise ApplicationError(f"city {data.city!r} is not imported", type="BadInput") from None
+        city = await self._city(data.city)
         location = city.locate(data.latitude, data.longitude)
         if location.match == Match.OUTSIDE or location.ward_id is None:
             return None
         ward_pk, ward_name, zone = city.wards[location.ward_id]
-        official = await responsible_official(ward_pk)
+        official = await responsible_official(ward_pk, data.level)
         if official is None:
-            # Retryable on purpose: the case waits (and alerts) until the roster is filled.
+            # Retryable on purpose: the case waits until somebody is on the roster.
             raise ApplicationError(f"no active official on the roster for ward {location.ward_id}")
-        return Assignment(
-            ward_id=location.ward_id,
-            ward_name=ward_name,
-            zone=zone,
-            official_id=official.id,
-            official_name=official.name,
-            designation=official.designation,
-            level=official.level,
-            match=location.match.value,
-            distance_m=round(location.distance_m, 1),
+        return _assignment(
+            location.ward_id, ward_name, zone, official, location.match.value, location.distance_m
         )
+
+    @activity.defn(name="find_official")
+    async def find_official(self, data: FindOfficialInput) -> Assignment | None:
+        """Who takes the case at a level of the ladder (or the named official); None if nobody."""
+        city = await self._city(data.city)
+        if data.ward_id not in city.wards:
+            raise ApplicationError(f"ward {data.ward_id!r} is not on the map", type="BadInput")
+        ward_pk, ward_name, zone = city.wards[data.ward_id]
+        if data.official_id is not None:
+            official = await Official.objects().get(Official.id == data.official_id)
+            if official is None or not official.active or official.city != city.city.id:
+                raise ApplicationError(
+                    f"no active official {data.official_id} in {city.city.name}",
+                    "official_id",
+                    type="BadInput",
+                    non_retryable=True,
+                )
+        else:
+            official = await responsible_official(ward_pk, data.level)
+            if official is None:
+                return None
+        return _assignment(data.ward_id, ward_name, zone, official, "inside", 0.0)
 
     @activity.defn(name="record")
     async def record(self, data: RecordInput) -> None:
         """Write a state revision and its event to the database projection (idempotent)."""
         await projection.record(data.state, data.event)
+
+
+def _assignment(
+    ward_id: str, ward_name: str, zone: str, official: Official, match: str, distance_m: float
+) -> Assignment:
+    return Assignment(
+        ward_id=ward_id,
+        ward_name=ward_name,
+        zone=zone,
+        official_id=official.id,
+        official_name=official.name,
+        designation=official.designation,
+        level=official.level,
+        match=match,
+        distance_m=round(distance_m, 1),
+    )
