@@ -10,6 +10,8 @@ from temporalio.worker import Worker
 
 from activities.case import CaseActivities
 from activities.notices import NoticeActivities
+from activities.proofs import ProofActivities
+from activities.scores import ScoreActivities
 from notices.keys import KeyStore
 from records.db import database_pool
 from records.geography import ZoneDirectory
@@ -21,9 +23,22 @@ from workflows.complaint import ComplaintWorkflow
 WORKFLOWS = [ComplaintWorkflow]
 
 
-def activities_of(case: CaseActivities, notices: NoticeActivities) -> list:
+def activities_of(
+    case: CaseActivities,
+    notices: NoticeActivities,
+    proofs: ProofActivities,
+    scores: ScoreActivities,
+) -> list:
     """Every activity callable the worker registers."""
-    return [case.prioritize, case.assign_zone, case.record, notices.issue_notice]
+    return [
+        case.prioritize,
+        case.assign_zone,
+        case.find_official,
+        case.record,
+        notices.issue_notice,
+        proofs.verify_proof,
+        scores.record_score,
+    ]
 
 
 def build_activities(
@@ -34,14 +49,20 @@ def build_activities(
 ) -> list:
     """The activities, wired to real clients built from the settings (tests may swap them)."""
     zones = ZoneDirectory(nearest_max_m=settings.nearest_ward_max_m)
+    s3_client = s3.client(settings)
     notice_activities = notices(
         zones,
         KeyStore.from_settings(settings),
-        s3.client(settings),
+        s3_client,
         settings.s3_bucket,
         settings.public_url,
     )
-    return activities_of(case or CaseActivities(zones), notice_activities)
+    return activities_of(
+        case or CaseActivities(zones),
+        notice_activities,
+        ProofActivities(s3_client, settings.s3_bucket),
+        ScoreActivities(),
+    )
 
 
 def build_worker(client: Client, task_queue: str, settings: Settings) -> Worker:
