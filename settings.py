@@ -42,6 +42,7 @@ class Settings:
     nearest_ward_max_m: float
     log_level: str
     keys_dir: Path
+    policy_file: Path | None = None  # SLA and re-complaint rules; None: domain/policy.toml
     # Encrypts new private signing keys and decrypts them; never printed.
     signing_key_passphrase: str | None = field(default=None, repr=False)
 
@@ -74,6 +75,7 @@ class Settings:
             log_level=_env("LOG_LEVEL", "INFO"),
             keys_dir=Path(_env("CIVICOPS_KEYS_DIR", str(var_dir / "keys"))).resolve(),
             signing_key_passphrase=_opt("CIVICOPS_SIGNING_KEY_PASSPHRASE"),
+            policy_file=Path(p).resolve() if (p := _opt("CIVICOPS_POLICY_FILE")) else None,
         )
 
     @property

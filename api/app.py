@@ -12,9 +12,12 @@ from temporalio.client import Client
 
 from api.auth import api_key_guard
 from api.controllers.complaints import ComplaintController
+from api.controllers.lifecycle import CaseLifecycleController
 from api.controllers.notices import NoticeController
 from api.controllers.public import CatalogueController, health
+from api.controllers.scores import ScoreController
 from api.errors import exception_handler
+from domain.sla import PolicyBook
 from records.db import database_pool
 from records.geography import ZoneDirectory
 from records.notices import KeyringCache
@@ -48,7 +51,13 @@ def create_app(
             Router(
                 "/",
                 guards=[api_key_guard],
-                route_handlers=[CatalogueController, ComplaintController, NoticeController],
+                route_handlers=[
+                    CatalogueController,
+                    ComplaintController,
+                    CaseLifecycleController,
+                    NoticeController,
+                    ScoreController,
+                ],
             ),
         ],
         exception_handlers={Exception: exception_handler},
@@ -66,6 +75,7 @@ def create_app(
     app.state.settings = settings
     app.state.temporal = temporal
     app.state.task_queue = task_queue or settings.task_queue
+    app.state.policy = PolicyBook.load(settings.policy_file)  # a bad file fails at start
     app.state.zones = ZoneDirectory(nearest_max_m=settings.nearest_ward_max_m)
     app.state.s3 = s3.client(settings)
     app.state.s3_public = s3.client(settings, public=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta
@@ -39,12 +39,19 @@ class ComplaintCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class ComplaintAccepted(msgspec.Struct):
-    """The answer to a filed complaint: where to follow it."""
+    """The answer to a filed complaint: the case it opened or joined, and where to follow it.
+
+    filing is "new"; "recomplaint" when an open case of the same category is within 50 m
+    (the tracking id is that case's); "linked" when it reopens a recently closed case as a
+    new case one level higher (linked_to names the closed case).
+    """
 
     tracking_id: str
     workflow_id: str
     status: str
     status_url: str
+    filing: str = "new"
+    linked_to: str | None = None
 
 
 class WithdrawIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -116,6 +123,12 @@ class ComplaintView(msgspec.Struct):
     closed_reason: str | None
     events: list[EventView]
     notices: list[NoticeBrief] = []
+    sla_breaches: int = 0
+    recomplaints: int = 0
+    linked_to: str | None = None  # the closed case this one reopened, one level higher
+    resolved_at: datetime | None = None
+    confirm_due_at: datetime | None = None  # the citizen may confirm or reopen until then
+    closed_at: datetime | None = None
 
 
 class CategoryView(msgspec.Struct):
@@ -186,3 +199,91 @@ class VerdictView(msgspec.Struct):
     payload_sha256: str | None
     checked: list[str]
     source: str  # "pdf", "qr" or "pdf+qr"
+
+
+ProofRole = Literal["after", "before"]
+PhotoType = Literal["image/jpeg", "image/png", "image/webp", "image/heic"]
+
+
+class UploadFileIn(msgspec.Struct, forbid_unknown_fields=True):
+    """One photo to upload: "after" (required for proof) or "before", and its type."""
+
+    role: ProofRole
+    content_type: PhotoType
+
+
+class UploadUrlIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The photos the assignee is about to upload."""
+
+    files: Annotated[list[UploadFileIn], Meta(min_length=1, max_length=2)]
+
+
+class UploadSlotView(msgspec.Struct):
+    """A presigned S3 PUT: send the photo's bytes to url with these headers before expiry."""
+
+    role: str
+    key: str
+    url: str
+    method: str
+    headers: dict[str, str]
+    expires_at: datetime
+
+
+class UploadUrlsView(msgspec.Struct):
+    """Where to upload proof photos, the limits, and where to submit the keys afterwards."""
+
+    tracking_id: str
+    slots: list[UploadSlotView]
+    max_bytes: int
+    allowed_types: list[str]
+    submit_url: str
+
+
+class ProofIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Proof of completion: the S3 keys of the uploaded photos."""
+
+    after_key: Annotated[str, Meta(min_length=1, max_length=300)]
+    before_key: Annotated[str, Meta(min_length=1, max_length=300)] | None = None
+    note: Annotated[str, Meta(max_length=1000)] | None = None
+
+
+class PhotoView(msgspec.Struct):
+    """A verified proof photo: its hash, true type and what its EXIF says."""
+
+    role: str
+    key: str
+    sha256: str
+    content_type: str
+    size_bytes: int
+    taken_at: datetime | None
+    gps_latitude: float | None
+    gps_longitude: float | None
+    distance_m: float | None
+    flags: list[str]
+
+
+class ProofAcceptedView(msgspec.Struct):
+    """Proof accepted: the case is RESOLVED and a Closure certificate is issued."""
+
+    accepted: bool
+    photos: list[PhotoView]
+    complaint: ComplaintView
+
+
+class ConfirmIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The citizen confirms the problem is fixed."""
+
+    note: Annotated[str, Meta(max_length=500)] | None = None
+
+
+class ReopenIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The citizen says the problem is not fixed."""
+
+    reason: Annotated[str, Meta(min_length=1, max_length=500)]
+
+
+class ReassignIn(msgspec.Struct, forbid_unknown_fields=True):
+    """An official moves the case to another official on the roster."""
+
+    official_id: Annotated[int, Meta(ge=1)]
+    reason: Annotated[str, Meta(min_length=1, max_length=500)]

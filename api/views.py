@@ -48,6 +48,12 @@ def from_state(state: CaseState, public_url: str) -> ComplaintView:
             )
             for n in state.notices
         ],
+        sla_breaches=state.sla_breaches,
+        recomplaints=state.recomplaints,
+        linked_to=state.linked_to,
+        resolved_at=state.resolved_at,
+        confirm_due_at=state.confirm_due_at,
+        closed_at=state.closed_at,
     )
 
 
@@ -104,4 +110,10 @@ def from_record(
             )
             for n in notices
         ],
+        sla_breaches=row.get("sla_breaches") or 0,
+        recomplaints=row.get("recomplaints") or 0,
+        linked_to=row.get("linked_to"),
+        resolved_at=row.get("resolved_at"),
+        confirm_due_at=row.get("confirm_due_at"),
+        closed_at=row.get("closed_at"),
     )

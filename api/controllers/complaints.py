@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated
 
 import msgspec
@@ -15,16 +15,12 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import HeaderParameter, JSONBody, PathParameter
 from litestar.status_codes import (
     HTTP_202_ACCEPTED,
-    HTTP_403_FORBIDDEN,
-    HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
 )
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
     WorkflowQueryFailedError,
-    WorkflowUpdateFailedError,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -33,21 +29,22 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.auth import current_principal, roles
 from api.errors import FieldError
 from api.schemas import ComplaintAccepted, ComplaintCreate, ComplaintView, WithdrawIn
+from api.updates import RPC_TIMEOUT, run_update, unavailable
 from api.views import from_record, from_state
 from domain import ids, languages
-from domain.case import CaseState, Complaint, WithdrawRequest
+from domain.case import CaseState, Complaint, ReComplaint, WithdrawRequest
 from domain.roles import Role
+from domain.sla import PolicyBook
 from geo.zones import Match
+from records import cases, projection
 from records import notices as notice_records
-from records import projection
-from records.db import write_transaction
+from records.cases import Placement
+from records.db import UNAVAILABLE, write_transaction
 from records.geography import UnknownCity, ZoneDirectory
 from records.tables import IdempotencyRecord, Reporter
 from workflows.complaint import ComplaintWorkflow, initial_search_attributes
 
 log = logging.getLogger("civicops.api")
-RPC_TIMEOUT = timedelta(seconds=5)
-UPDATE_TIMEOUT = timedelta(seconds=15)
 
 TrackingId = Annotated[
     str, PathParameter(description="Tracking id, e.g. BLR-7K3M9QX2AB", max_length=20)
@@ -98,20 +95,12 @@ async def check_json_body(request: Request) -> None:
         raise FieldError(field, "must be a finite number")
 
 
-def _check_tracking_id(tracking_id: str) -> str:
+def check_tracking_id(tracking_id: str) -> str:
+    """The tracking id from a path, normalised; 400 naming tracking_id when malformed."""
     value = tracking_id.strip().upper()
     if not ids.is_tracking_id(value):
         raise FieldError("tracking_id", "not a tracking id (expected like BLR-7K3M9QX2AB)")
     return value
-
-
-def _unavailable(exc: RPCError) -> HTTPException:
-    log.warning("temporal unavailable: %s", exc)
-    return HTTPException(
-        status_code=503,
-        detail="the case engine is briefly unavailable; retry shortly",
-        headers={"Retry-After": "5"},
-    )
 
 
 class ComplaintController(Controller):
@@ -164,41 +153,115 @@ class ComplaintController(Controller):
             key = idempotency_key.strip()
             if not key or not key.isprintable():
                 raise FieldError("Idempotency-Key", "must be printable, non-empty text")
-            tracking_id, reporter_id = await self._claim(
-                principal.key_id, key, city.city.code, data
-            )
+            filing_id, reporter_id = await self._claim(principal.key_id, key, city.city.code, data)
         else:
-            tracking_id = ids.new_tracking_id(city.city.code)
+            filing_id = ids.new_tracking_id(city.city.code)
             reporter_id = await _save_reporter(data)
             fresh_reporter = reporter_id is not None
+        policy: PolicyBook = request.app.state.policy
+        now = datetime.now(UTC)
         state = CaseState(
             complaint=Complaint(
-                tracking_id=tracking_id,
+                tracking_id=filing_id,
                 city=city_slug,
                 category=data.category.value,
                 description=description,
                 latitude=data.latitude,
                 longitude=data.longitude,
                 language=language,
-                filed_at=datetime.now(UTC),
+                filed_at=now,
                 source=principal.name,
                 reporter_id=reporter_id,
                 address=data.address.strip() if data.address else None,
                 filed_by=principal.key_id,
-            )
+            ),
+            policy=policy.sla(city_slug, data.category.value),
         )
-        try:
-            await self._start(request.app.state.temporal, request.app.state.task_queue, state)
-        except HTTPException:
-            if fresh_reporter:  # no case holds these contact details: do not keep them
-                await Reporter.delete().where(Reporter.id == reporter_id)
-            raise
-        status_url = f"{settings.public_url}/v1/complaints/{tracking_id}"
+        placement = await self._place(request, state, now, fresh_reporter=fresh_reporter)
+        status_url = f"{settings.public_url}/v1/complaints/{placement.tracking_id}"
         return Response(
-            ComplaintAccepted(tracking_id, ids.workflow_id(tracking_id), "FILED", status_url),
+            ComplaintAccepted(
+                placement.tracking_id,
+                ids.workflow_id(placement.tracking_id),
+                "FILED",
+                status_url,
+                filing="new" if placement.kind == "original" else placement.kind,
+                linked_to=placement.seed.linked_to,
+            ),
             status_code=HTTP_202_ACCEPTED,
             headers={"Location": status_url},
         )
+
+    async def _place(
+        self, request: Request, state: CaseState, now: datetime, *, fresh_reporter: bool
+    ) -> Placement:
+        """Open a new case, or attach the filing to the open case it repeats."""
+        rules = request.app.state.policy.intake(state.complaint.city)
+        client: Client = request.app.state.temporal
+        queue: str = request.app.state.task_queue
+        exclude = None
+        for _ in range(3):
+            try:
+                placement = await cases.place(state, rules, now, exclude=exclude)
+            except UNAVAILABLE as exc:
+                # Accepting the complaint matters more than spotting a repeat: open it as a
+                # new case; its first record registers it for later re-complaints.
+                log.warning(
+                    "database down: %s filed without the re-complaint check (%r)",
+                    state.complaint.tracking_id,
+                    exc,
+                )
+                placement = Placement("original", state.complaint.tracking_id, state)
+                await self._start(client, queue, state)
+                return placement
+            try:
+                if placement.kind == "recomplaint":
+                    await self._attach(client, queue, placement, state)
+                else:
+                    await self._start(client, queue, placement.seed)
+                return placement
+            except WorkflowAlreadyStartedError:
+                # The case it would join has just ended: place the filing again without it.
+                if placement.kind != "recomplaint":
+                    return placement  # a retry of a case that has already ended
+                await cases.unplace(placement, state.complaint.tracking_id)
+                exclude = placement.tracking_id
+            except HTTPException:
+                await cases.unplace(placement, state.complaint.tracking_id)
+                if fresh_reporter:  # no case holds these contact details: do not keep them
+                    await Reporter.delete().where(Reporter.id == state.complaint.reporter_id)
+                raise
+        raise unavailable(RuntimeError("no case to attach to"))
+
+    async def _attach(
+        self, client: Client, task_queue: str, placement: Placement, filing: CaseState
+    ) -> None:
+        """Signal the re-complaint to its case, starting the case from its seed if need be."""
+        c = filing.complaint
+        report = ReComplaint(
+            filing_id=c.tracking_id,
+            filed_at=c.filed_at,
+            latitude=c.latitude,
+            longitude=c.longitude,
+            distance_m=placement.distance_m,
+            source=c.source,
+            reporter_id=c.reporter_id,
+            filed_by=c.filed_by,
+        )
+        try:
+            await client.start_workflow(
+                ComplaintWorkflow.run,
+                placement.seed,
+                id=ids.workflow_id(placement.tracking_id),
+                task_queue=task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                search_attributes=initial_search_attributes(placement.seed),
+                start_signal="recomplain",
+                start_signal_args=[report],
+            )
+        except RPCError as exc:
+            raise unavailable(exc) from exc
 
     async def _claim(
         self, key_id: str, key: str, city_code: str, data: ComplaintCreate
@@ -247,14 +310,14 @@ class ComplaintController(Controller):
         except WorkflowAlreadyStartedError:
             pass  # a retry of a case that has already ended: the first answer stands
         except RPCError as exc:
-            raise _unavailable(exc) from exc
+            raise unavailable(exc) from exc
 
     @get(
         "/{tracking_id:str}", operation_id="getComplaint", opt=READERS, summary="Follow a complaint"
     )
     async def get_one(self, request: Request, tracking_id: TrackingId) -> ComplaintView:
         """Live state from the workflow while it runs; the database projection once it has ended."""
-        tracking_id = _check_tracking_id(tracking_id)
+        tracking_id = check_tracking_id(tracking_id)
         public_url = request.app.state.settings.public_url
         client: Client = request.app.state.temporal
         handle = client.get_workflow_handle(ids.workflow_id(tracking_id))
@@ -273,7 +336,7 @@ class ComplaintController(Controller):
         row = await projection.load(tracking_id)
         if row is None:
             if running:
-                raise _unavailable(RPCError("no live state", RPCStatusCode.UNAVAILABLE, b""))
+                raise unavailable(RuntimeError("no live state"))
             raise NotFoundException(f"no complaint {tracking_id}")
         return from_record(
             row,
@@ -293,34 +356,18 @@ class ComplaintController(Controller):
         self, request: Request, tracking_id: TrackingId, data: JSONBody[WithdrawIn]
     ) -> ComplaintView:
         """Withdraw a case filed in error or as a duplicate; it ends WITHDRAWN."""
-        tracking_id = _check_tracking_id(tracking_id)
+        tracking_id = check_tracking_id(tracking_id)
         if not data.reason.strip():
             raise FieldError("reason", "must not be empty")
-        client: Client = request.app.state.temporal
-        handle = client.get_workflow_handle(ids.workflow_id(tracking_id))
         principal = current_principal(request)
         # A citizen app may withdraw only what it filed; officials may withdraw any case.
         own_only = principal.role in (Role.CITIZEN_APP, Role.INTEGRATOR)
         request_ = WithdrawRequest(
             data.reason, principal.name, key_id=principal.key_id if own_only else None
         )
-        try:
-            state = await handle.execute_update(
-                ComplaintWorkflow.withdraw, request_, rpc_timeout=UPDATE_TIMEOUT
-            )
-        except WorkflowUpdateFailedError as exc:
-            cause = exc.cause
-            message = getattr(cause, "message", None) or str(cause or exc)
-            forbidden = getattr(cause, "type", None) == "Forbidden"
-            raise HTTPException(
-                status_code=HTTP_403_FORBIDDEN if forbidden else HTTP_409_CONFLICT, detail=message
-            ) from exc
-        except WorkflowUpdateRPCTimeoutOrCancelledError as exc:
-            raise _unavailable(RPCError(str(exc), RPCStatusCode.DEADLINE_EXCEEDED, b"")) from exc
-        except RPCError as exc:
-            if exc.status == RPCStatusCode.NOT_FOUND:
-                raise NotFoundException(f"no open complaint {tracking_id}") from exc
-            raise _unavailable(exc) from exc
+        state = await run_update(
+            request.app.state.temporal, tracking_id, ComplaintWorkflow.withdraw, request_
+        )
         return from_state(state, request.app.state.settings.public_url)
 
 

@@ -22,7 +22,7 @@ from litestar.status_codes import (
 )
 
 from api.auth import PUBLIC
-from api.controllers.complaints import READERS, TrackingId, _check_tracking_id
+from api.controllers.complaints import READERS, TrackingId, check_tracking_id
 from api.errors import FieldError
 from api.schemas import NoticeRefView, NoticeView, VerdictView
 from api.views import notice_pdf_url
@@ -83,7 +83,7 @@ class NoticeController(Controller):
     )
     async def for_complaint(self, request: Request, tracking_id: TrackingId) -> list[NoticeRefView]:
         """The notices issued for one complaint, oldest first."""
-        tracking_id = _check_tracking_id(tracking_id)
+        tracking_id = check_tracking_id(tracking_id)
         rows = await notice_records.for_complaint(tracking_id)
         views = []
         for row in rows:
