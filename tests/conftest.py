@@ -137,3 +137,84 @@ async def api(temporal_env, settings, task_queue, api_keys):  # type: ignore[no-
     async with httpx.AsyncClient(transport=transport, base_url="http://civicops.test") as client:
         client.app = app  # type: ignore[attr-defined]
         yield client
+
+
+@pytest.fixture(scope="session")
+async def skipping_env() -> AsyncIterator[object]:
+    """Temporal's time-skipping test server: SLA and confirmation timers fire on demand."""
+    from temporalio.api.enums.v1 import IndexedValueType
+    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+    from temporalio.testing import WorkflowEnvironment
+
+    from devstack.services import binary
+    from workflows.search_attributes import ALL
+
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=binary("temporal-test-server")
+    )
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={
+                k.name: IndexedValueType.ValueType(k.indexed_value_type) for k in ALL
+            },
+        )
+    )
+    yield env
+    await env.shutdown()
+
+
+@dataclasses.dataclass
+class Stack:
+    """An API and a worker on one Temporal server, for tests that drive a case end to end."""
+
+    env: object
+    api: object
+    task_queue: str
+    cases: set[str] = dataclasses.field(default_factory=set)  # tracking ids a test started
+
+
+@pytest.fixture(scope="session")
+async def skipping_stack(skipping_env, settings, database, api_keys) -> AsyncIterator[Stack]:  # type: ignore[no-untyped-def]
+    """The API and one worker on the time-skipping server, for the whole run.
+
+    One worker for every test: the server skips time only when no workflow task is waiting,
+    so a case left behind by an earlier test must still have a worker to process it.
+    """
+    import httpx
+
+    from api.app import create_app
+    from worker import build_worker
+
+    queue = f"skip-{uuid.uuid4().hex[:10]}"
+    async with build_worker(skipping_env.client, queue, settings):
+        app = create_app(settings, temporal=skipping_env.client, task_queue=queue)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://civicops.test") as api:
+            yield Stack(skipping_env, api, queue)
+
+
+@pytest.fixture
+async def skipping(skipping_stack) -> AsyncIterator[Stack]:  # type: ignore[no-untyped-def]
+    """The time-skipping stack; `env.sleep(duration)` fires timers. Cases a test started are
+    withdrawn afterwards, so their timers do not keep firing through later tests.
+
+    (Withdrawn, not terminated: the test server never skips time again after terminating a
+    workflow that received a signal-with-start.)
+    """
+    from temporalio.client import WorkflowUpdateFailedError
+    from temporalio.service import RPCError
+
+    from domain.case import WithdrawRequest
+    from workflows.complaint import ComplaintWorkflow
+
+    skipping_stack.cases.clear()
+    yield skipping_stack
+    for tracking_id in skipping_stack.cases:
+        handle = skipping_stack.env.client.get_workflow_handle(f"complaint-{tracking_id}")
+        try:
+            await handle.execute_update(
+                ComplaintWorkflow.withdraw, WithdrawRequest("test finished", "tests")
+            )
+        except (RPCError, WorkflowUpdateFailedError):
+            pass  # already ended

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from helpers import MALLESHWARAM, auth, pothole
+from helpers import auth, in_malleshwaram, pothole
 
 from api.auth import PUBLIC
 from records.tables import ApiKey
@@ -37,8 +37,10 @@ async def test_calls_without_a_key_are_401_and_name_the_header(api):
     for path, handler in _routes(api.app):
         if handler.opt == PUBLIC or path in PUBLIC_PATHS:
             continue
-        concrete = path.replace("{tracking_id:str}", "BLR-0000000000").replace(
-            "{ref:str}", "BLR-0000000000-ASG0"
+        concrete = (
+            path.replace("{tracking_id:str}", "BLR-0000000000")
+            .replace("{ref:str}", "BLR-0000000000-ASG0")
+            .replace("{official_id:int}", "1")
         )
         for method in handler.http_methods:
             resp = await api.request(method, concrete, json={})
@@ -49,19 +51,19 @@ async def test_calls_without_a_key_are_401_and_name_the_header(api):
 async def test_a_wrong_or_malformed_key_is_401(api, api_keys):
     good = api_keys["citizen-app"]
     for bad in (good[:-2] + "xx", "cvk_nothere_secret", "not-a-key", good + " extra"):
-        resp = await api.post("/v1/complaints", json=pothole(*MALLESHWARAM), headers=auth(bad))
+        resp = await api.post("/v1/complaints", json=pothole(*in_malleshwaram()), headers=auth(bad))
         assert resp.status_code == 401, bad
 
 
 async def test_roles_that_may_not_file_get_403(api, api_keys):
     for role in ("auditor", "supervisor"):
         resp = await api.post(
-            "/v1/complaints", json=pothole(*MALLESHWARAM), headers=auth(api_keys[role])
+            "/v1/complaints", json=pothole(*in_malleshwaram()), headers=auth(api_keys[role])
         )
         assert resp.status_code == 403, role
     for role in ("citizen-app", "integrator", "official", "admin"):
         resp = await api.post(
-            "/v1/complaints", json=pothole(*MALLESHWARAM), headers=auth(api_keys[role])
+            "/v1/complaints", json=pothole(*in_malleshwaram()), headers=auth(api_keys[role])
         )
         assert resp.status_code == 202, role
 
@@ -79,7 +81,7 @@ async def test_revoked_key_is_401(api, database):
 
     token, row = await create_key("soon revoked", Role.INTEGRATOR)
     await ApiKey.update({ApiKey.revoked_at: datetime.now(UTC)}).where(ApiKey.id == row.id)
-    resp = await api.post("/v1/complaints", json=pothole(*MALLESHWARAM), headers=auth(token))
+    resp = await api.post("/v1/complaints", json=pothole(*in_malleshwaram()), headers=auth(token))
     assert resp.status_code == 401
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from helpers import MALLESHWARAM, auth, pothole, wait_for_status
+from helpers import auth, in_malleshwaram, pothole, wait_for_status, wait_until
 
 from records.tables import Complaint, ComplaintEvent, Official, Ward
 
@@ -15,7 +15,7 @@ async def test_pothole_in_malleshwaram_is_assigned_to_its_ward_supervisor(
     headers = auth(api_keys["citizen-app"])
     resp = await api.post(
         "/v1/complaints",
-        json=pothole(*MALLESHWARAM, reporter={"name": "Asha", "phone": "+91 98450 12345"}),
+        json=pothole(*in_malleshwaram(), reporter={"name": "Asha", "phone": "+91 98450 12345"}),
         headers=headers,
     )
     assert resp.status_code == 202, resp.text
@@ -71,7 +71,9 @@ async def test_pothole_in_malleshwaram_is_assigned_to_its_ward_supervisor(
 
 async def test_contact_details_stay_out_of_workflow_history(api, api_keys, temporal_env):
     headers = auth(api_keys["citizen-app"])
-    body = pothole(*MALLESHWARAM, reporter={"name": "Zarina Qureshi", "phone": "+91 99000 11122"})
+    body = pothole(
+        *in_malleshwaram(), reporter={"name": "Zarina Qureshi", "phone": "+91 99000 11122"}
+    )
     resp = await api.post("/v1/complaints", json=body, headers=headers)
     tracking_id = resp.json()["tracking_id"]
     await wait_for_status(api, tracking_id, headers, "NOTICE_ISSUED")
@@ -86,7 +88,7 @@ async def test_retried_post_with_idempotency_key_returns_the_same_complaint(
     api, api_keys, temporal_env
 ):
     headers = {**auth(api_keys["integrator"]), "Idempotency-Key": "vendor-req-0001"}
-    body = pothole(*MALLESHWARAM, reporter={"phone": "+91 90000 00001"})
+    body = pothole(*in_malleshwaram(), reporter={"phone": "+91 90000 00001"})
     responses = await asyncio.gather(
         *(api.post("/v1/complaints", json=body, headers=headers) for _ in range(6))
     )
@@ -115,16 +117,16 @@ async def test_retried_post_with_idempotency_key_returns_the_same_complaint(
 
 async def test_idempotency_key_reused_for_a_different_complaint_is_refused(api, api_keys):
     headers = {**auth(api_keys["integrator"]), "Idempotency-Key": "vendor-req-0002"}
-    first = await api.post("/v1/complaints", json=pothole(*MALLESHWARAM), headers=headers)
+    first = await api.post("/v1/complaints", json=pothole(*in_malleshwaram()), headers=headers)
     assert first.status_code == 202
-    other = pothole(*MALLESHWARAM, description="A different complaint altogether")
+    other = pothole(*in_malleshwaram(), description="A different complaint altogether")
     second = await api.post("/v1/complaints", json=other, headers=headers)
     assert second.status_code == 422
     assert second.json()["field"] == "Idempotency-Key"
 
 
-async def test_same_idempotency_key_from_two_integrators_makes_two_complaints(api, api_keys):
-    body = pothole(*MALLESHWARAM)
+async def test_same_idempotency_key_from_two_integrators_is_two_filings(api, api_keys):
+    body = pothole(*in_malleshwaram())
     a = await api.post(
         "/v1/complaints",
         json=body,
@@ -136,12 +138,18 @@ async def test_same_idempotency_key_from_two_integrators_makes_two_complaints(ap
         headers={**auth(api_keys["citizen-app"]), "Idempotency-Key": "shared-key"},
     )
     assert a.status_code == b.status_code == 202
-    assert a.json()["tracking_id"] != b.json()["tracking_id"]
+    # Not a replay of the first app's request: a second report of the same pothole, so it
+    # joins the first case as a re-complaint.
+    assert (a.json()["filing"], b.json()["filing"]) == ("new", "recomplaint")
+    assert a.json()["tracking_id"] == b.json()["tracking_id"]
+    await wait_until(
+        api, a.json()["tracking_id"], api_keys["official"], lambda c: c["recomplaints"] == 1
+    )
 
 
 async def test_withdrawn_complaint_is_served_from_the_database_projection(api, api_keys):
     headers = auth(api_keys["citizen-app"])
-    resp = await api.post("/v1/complaints", json=pothole(*MALLESHWARAM), headers=headers)
+    resp = await api.post("/v1/complaints", json=pothole(*in_malleshwaram()), headers=headers)
     tracking_id = resp.json()["tracking_id"]
     await wait_for_status(api, tracking_id, headers, "NOTICE_ISSUED")
 
@@ -171,7 +179,7 @@ async def test_withdrawn_complaint_is_served_from_the_database_projection(api, a
 async def test_withdrawing_a_closed_case_again_is_a_conflict(api, api_keys):
     headers = auth(api_keys["citizen-app"])
     tracking_id = (
-        await api.post("/v1/complaints", json=pothole(*MALLESHWARAM), headers=headers)
+        await api.post("/v1/complaints", json=pothole(*in_malleshwaram()), headers=headers)
     ).json()["tracking_id"]
     await wait_for_status(api, tracking_id, headers, "NOTICE_ISSUED")
     path = f"/v1/complaints/{tracking_id}/withdraw"
@@ -192,7 +200,7 @@ async def test_unknown_tracking_id_is_404_and_malformed_one_is_400(api, api_keys
 async def test_urgent_words_raise_priority(api, api_keys):
     headers = auth(api_keys["citizen-app"])
     body = pothole(
-        *MALLESHWARAM, description="Open pothole outside the school gate, a child fell today"
+        *in_malleshwaram(), description="Open pothole outside the school gate, a child fell today"
     )
     tracking_id = (await api.post("/v1/complaints", json=body, headers=headers)).json()[
         "tracking_id"
@@ -206,7 +214,7 @@ async def test_concurrent_retries_store_the_citizens_contact_once(api, api_keys)
 
     headers = {**auth(api_keys["integrator"]), "Idempotency-Key": "vendor-req-contact"}
     phone = "+91 90000 77777"
-    body = pothole(*MALLESHWARAM, reporter={"phone": phone})
+    body = pothole(*in_malleshwaram(), reporter={"phone": phone})
     responses = await asyncio.gather(
         *(api.post("/v1/complaints", json=body, headers=headers) for _ in range(6))
     )
@@ -221,7 +229,7 @@ async def test_concurrent_retries_store_the_citizens_contact_once(api, api_keys)
 
 async def test_a_citizen_app_cannot_withdraw_a_complaint_another_app_filed(api, api_keys):
     filed = await api.post(
-        "/v1/complaints", json=pothole(*MALLESHWARAM), headers=auth(api_keys["integrator"])
+        "/v1/complaints", json=pothole(*in_malleshwaram()), headers=auth(api_keys["integrator"])
     )
     tracking_id = filed.json()["tracking_id"]
     await wait_for_status(api, tracking_id, auth(api_keys["integrator"]), "NOTICE_ISSUED")

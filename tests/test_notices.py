@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pypdfium2 as pdfium
 import pytest
-from helpers import MALLESHWARAM, auth, pothole, scan_qr, wait_for_status
+from helpers import MALLESHWARAM, auth, in_malleshwaram, pothole, scan_qr, wait_for_status
 from temporalio.testing import ActivityEnvironment
 
 from activities.notices import NoticeActivities, s3_key_for
@@ -25,7 +25,9 @@ from storage import s3 as s3_storage
 
 async def file_and_wait(api, api_keys, **extra) -> tuple[str, dict]:  # type: ignore[no-untyped-def]
     headers = auth(api_keys["citizen-app"])
-    body = pothole(*MALLESHWARAM, description=f"Pothole {uuid.uuid4().hex[:6]} near the temple")
+    body = pothole(
+        *in_malleshwaram(), description=f"Pothole {uuid.uuid4().hex[:6]} near the temple"
+    )
     body.update(extra)
     resp = await api.post("/v1/complaints", json=body, headers=headers)
     assert resp.status_code == 202, resp.text

@@ -6,7 +6,7 @@ import asyncio
 
 import asyncpg
 from conftest import PG_ADMIN_DSN, TEST_DB
-from helpers import MALLESHWARAM, auth, pothole, wait_for_status
+from helpers import auth, in_malleshwaram, pothole, wait_for_status
 
 from records.tables import Complaint, ComplaintEvent
 
@@ -26,12 +26,12 @@ async def test_complaint_accepted_while_the_database_is_down_is_assigned_once_it
 ):
     headers = auth(api_keys["citizen-app"])
     # Warm the API's key and ward caches, as a running API has them.
-    warm = await api.post("/v1/complaints", json=pothole(*MALLESHWARAM), headers=headers)
+    warm = await api.post("/v1/complaints", json=pothole(*in_malleshwaram()), headers=headers)
     assert warm.status_code == 202
 
     await _allow_connections(False)
     try:
-        resp = await api.post("/v1/complaints", json=pothole(*MALLESHWARAM), headers=headers)
+        resp = await api.post("/v1/complaints", json=pothole(*in_malleshwaram()), headers=headers)
         assert resp.status_code == 202, resp.text  # intake does not need the database
         tracking_id = resp.json()["tracking_id"]
         # The projection activity fails and Temporal retries it; nothing is lost meanwhile.
@@ -68,30 +68,30 @@ async def test_complaint_accepted_while_the_database_is_down_is_assigned_once_it
 
 async def test_while_the_database_is_down_writes_get_503_and_cached_keys_still_work(api, api_keys):
     headers = auth(api_keys["citizen-app"])
-    warm = await api.post("/v1/complaints", json=pothole(*MALLESHWARAM), headers=headers)
+    warm = await api.post("/v1/complaints", json=pothole(*in_malleshwaram()), headers=headers)
     assert warm.status_code == 202
     await _allow_connections(False)
     try:
-        with_contact = pothole(*MALLESHWARAM, reporter={"phone": "+91 90000 55555"})
+        with_contact = pothole(*in_malleshwaram(), reporter={"phone": "+91 90000 55555"})
         resp = await api.post("/v1/complaints", json=with_contact, headers=headers)
         assert resp.status_code == 503, resp.text
         assert resp.headers["retry-after"] == "5"
         keyed = await api.post(
             "/v1/complaints",
-            json=pothole(*MALLESHWARAM),
+            json=pothole(*in_malleshwaram()),
             headers={**headers, "Idempotency-Key": "during-outage"},
         )
         assert keyed.status_code == 503
         # A key the API has not seen yet cannot be checked: 503, never 500 or 401.
         fresh = await api.post(
-            "/v1/complaints", json=pothole(*MALLESHWARAM), headers=auth(api_keys["official"])
+            "/v1/complaints", json=pothole(*in_malleshwaram()), headers=auth(api_keys["official"])
         )
         assert fresh.status_code in (202, 503)
     finally:
         await _allow_connections(True)
     again = await api.post(
         "/v1/complaints",
-        json=pothole(*MALLESHWARAM),
+        json=pothole(*in_malleshwaram()),
         headers={**headers, "Idempotency-Key": "during-outage"},
     )
     assert again.status_code == 202

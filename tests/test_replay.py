@@ -30,10 +30,12 @@ async def test_recorded_case_histories_replay_on_the_current_workflow(path: Path
 
 
 async def test_a_fresh_case_history_replays_deterministically(api, api_keys, temporal_env):
-    from helpers import MALLESHWARAM, auth, pothole, wait_for_status
+    from helpers import auth, in_malleshwaram, pothole, wait_for_status
 
     headers = auth(api_keys["citizen-app"])
-    body = pothole(*MALLESHWARAM, description=f"Pothole {uuid.uuid4().hex[:6]} near the temple")
+    body = pothole(
+        *in_malleshwaram(), description=f"Pothole {uuid.uuid4().hex[:6]} near the temple"
+    )
     tracking_id = (await api.post("/v1/complaints", json=body, headers=headers)).json()[
         "tracking_id"
     ]

@@ -1,0 +1,93 @@
+"""A case can live for months: it continues as new when its history grows, losing nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from helpers import auth, fresh_spot, wait_for_status
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer
+from test_lifecycle import file_case, resolve, until
+
+from devstack.services import binary
+from worker import WORKFLOWS, build_worker
+from workflows.search_attributes import ALL
+
+# The dev server suggests continue-as-new after this many history events (default 4096), so
+# a test case reaches the point after a few re-complaints rather than after months.
+SUGGEST_AFTER_EVENTS = 60
+
+
+class Stack:
+    """The API and a worker on a dev server that suggests continue-as-new early."""
+
+    def __init__(self, env: WorkflowEnvironment, api: httpx.AsyncClient) -> None:
+        self.env = env
+        self.api = api
+        self.cases: set[str] = set()
+
+
+@pytest.fixture
+async def early_continue(settings, database) -> AsyncIterator[Stack]:  # type: ignore[no-untyped-def]
+    from api.app import create_app
+
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=binary("temporal"),
+        search_attributes=ALL,
+        dev_server_log_level="error",
+        dev_server_extra_args=[
+            "--dynamic-config-value",
+            f"limit.historyCount.suggestContinueAsNew={SUGGEST_AFTER_EVENTS}",
+        ],
+    )
+    try:
+        async with build_worker(env.client, "long-cases", settings):
+            app = create_app(settings, temporal=env.client, task_queue="long-cases")
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://civicops.test"
+            ) as api:
+                yield Stack(env, api)
+    finally:
+        await env.shutdown()
+
+
+async def test_case_continues_as_new_and_keeps_its_state(early_continue, api_keys):
+    stack = early_continue
+    citizen = api_keys["citizen-app"]
+    spot = fresh_spot()
+    tracking_id = (await file_case(stack, citizen, spot))["tracking_id"]
+    case = await wait_for_status(stack.api, tracking_id, auth(citizen), "NOTICE_ISSUED")
+    handle = stack.env.client.get_workflow_handle(f"complaint-{tracking_id}")
+    first_run = (await handle.describe()).run_id
+
+    nearby = (spot[0] + 0.0001, spot[1])
+    for n in range(1, 6):
+        answer = await file_case(stack, api_keys["integrator"], nearby)
+        assert answer["tracking_id"] == tracking_id
+        case = await until(stack.api, tracking_id, citizen, lambda c, n=n: c["recomplaints"] == n)
+    latest = await handle.describe()
+    assert latest.run_id != first_run, "the case should have continued as new"
+    assert latest.status == WorkflowExecutionStatus.RUNNING
+    first = stack.env.client.get_workflow_handle(f"complaint-{tracking_id}", run_id=first_run)
+    assert (await first.describe()).status == WorkflowExecutionStatus.CONTINUED_AS_NEW
+
+    # Everything the case knew is still there in the new run.
+    case = await until(stack.api, tracking_id, citizen, lambda c: True)
+    assert case["recomplaints"] == 5 and case["escalation_level"] == 1
+    assert [n["notice_id"] for n in case["notices"]] == [
+        f"{tracking_id}-ASG0",
+        f"{tracking_id}-ESC1",
+    ]
+    assert case["sla_due_at"] is not None and case["priority"] == "P3"
+    # And the new run goes on with the case: proof resolves it.
+    answer, _ = await resolve(stack, tracking_id, case, spot)
+    assert answer["complaint"]["status"] == "RESOLVED"
+    assert answer["complaint"]["recomplaints"] == 5
+
+    # The first run's history (ending in continue-as-new) replays on the current code.
+    history = await first.fetch_history()
+    await Replayer(workflows=WORKFLOWS).replay_workflow(history)
