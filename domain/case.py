@@ -122,6 +122,7 @@ class CaseState:
     policy: SlaPolicy | None = None  # fixed at filing: a case keeps the rules it was filed under
     linked_to: str | None = None  # the closed case this one reopens at a higher level
     sla_breaches: int = 0
+    breaches_while_held: int = 0  # deadlines the current assignee let pass (L3 reminders)
     previous_assignments: list[Assignment] = field(default_factory=list)
     recomplaints: int = 0
     recomplaints_since_escalation: int = 0

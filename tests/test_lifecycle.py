@@ -165,7 +165,7 @@ def notices_of(case: dict) -> list[str]:
 async def test_case_at_city_commissioner_stays_there_and_reminders_repeat(skipping, api_keys):
     stack = skipping
     citizen = api_keys["citizen-app"]
-    tracking_id, case, _ = await new_case(stack, api_keys)
+    tracking_id, case, spot = await new_case(stack, api_keys)
     for hours, level in ((72, 1), (36, 2), (18, 3)):
         await stack.env.sleep(timedelta(hours=hours, minutes=1))
         case = await until(
@@ -179,6 +179,10 @@ async def test_case_at_city_commissioner_stays_there_and_reminders_repeat(skippi
         )
     assert case["escalation_level"] == 3 and case["status"] == "ESCALATED"
     assert case["sla_breaches"] == 5
+    # The commissioner fixes it after letting two reminders pass: resolved late.
+    await resolve(stack, tracking_id, case, spot)
+    commissioner = case["assignee"]["name"]
+    assert (await ledger(tracking_id))[-1] == ("resolved_late", 3, -10, commissioner)
 
 
 async def test_accepted_proof_resolves_the_case_with_a_closure_certificate(skipping, api_keys):

@@ -186,7 +186,9 @@ class ComplaintWorkflow:
                     False, s, verdict.reason, verdict.field, verdict.code, verdict.photos
                 )
             now = workflow.now()
-            on_time = s.sla_due_at is None or now <= s.sla_due_at
+            # Late: the assignee let a deadline pass while holding the case (at L3 the case
+            # stays and reminders repeat). Below L3 a breach moves the case to someone else.
+            on_time = s.breaches_while_held == 0 and (s.sla_due_at is None or now <= s.sla_due_at)
             s.proof = AcceptedProof(
                 official_id=s.assignment.official_id,
                 official_name=s.assignment.official_name,
@@ -391,6 +393,7 @@ class ComplaintWorkflow:
         assert s.assignment is not None and s.policy is not None and s.priority is not None
         s.sla_breaches += 1
         if self._level() >= TOP_LEVEL:
+            s.breaches_while_held += 1
             s.sla_due_at = workflow.now() + s.policy.window(s.priority, TOP_LEVEL)
             await self._step(
                 "sla_breached",
@@ -447,6 +450,7 @@ class ComplaintWorkflow:
             s.previous_assignments = [*s.previous_assignments, s.assignment]
         new.assigned_at = workflow.now()
         s.assignment = new
+        s.breaches_while_held = 0
 
     async def _escalate(
         self, reason: str, *, actor: str, status: Status = Status.ESCALATED, penalise: bool = True
