@@ -126,6 +126,8 @@ class NoticeActivities:
             issued_at=data.issued_at,
             issuer=f"Zonal Commissioner, {zone_name(a.zone)}",
             key_id=key_id,
+            resolved_at=data.resolved_at,
+            proof=tuple(data.proof) if data.proof else None,
         )
 
     def _seal(self, content: NoticeContent) -> SealedNotice:

@@ -254,3 +254,5 @@ class IssueNoticeInput:
     assignment: Assignment
     sla_due_at: datetime | None
     seq: int = 0  # the n-th notice of this kind at this level (L3 reminders, reassignments)
+    resolved_at: datetime | None = None  # Closure certificates: when proof was accepted
+    proof: list[str] | None = None  # Closure certificates: "after:<sha256>", ...

@@ -33,7 +33,21 @@ FIELDS: tuple[str, ...] = (
     "issued_on",
     "issued_by",
     "escalation_level",
+    "resolved_on",
+    "proof",
 )
+
+# The Closure certificate's own rows, per language: (resolved on, proof of completion).
+_CLOSURE_FIELDS: dict[str, tuple[str, str]] = {
+    "en": ("Resolved on", "Proof (SHA-256)"),
+    "kn": ("ಪರಿಹರಿಸಿದ ದಿನಾಂಕ", "ಪುರಾವೆ (SHA-256)"),
+    "hi": ("समाधान की तिथि", "प्रमाण (SHA-256)"),
+    "mr": ("निवारणाची तारीख", "पुरावा (SHA-256)"),
+    "ta": ("தீர்க்கப்பட்ட நாள்", "சான்று (SHA-256)"),
+    "te": ("పరిష్కరించిన తేదీ", "రుజువు (SHA-256)"),
+    "bn": ("সমাধানের তারিখ", "প্রমাণ (SHA-256)"),
+    "gu": ("નિવારણ તારીખ", "પુરાવો (SHA-256)"),
+}
 
 # Category codes of domain/categories.py.
 CATEGORY_CODES: tuple[str, ...] = (
@@ -95,6 +109,7 @@ def _make(
     digitally_signed: str,
 ) -> Labels:
     """Build a Labels from tables written in the order of _KINDS, FIELDS and CATEGORY_CODES."""
+    fields = fields + _CLOSURE_FIELDS[language]
     if len(fields) != len(FIELDS) or len(categories) != len(CATEGORY_CODES):
         raise ValueError(f"{language}: expected {len(FIELDS)} fields and 12 categories")
     return Labels(

@@ -84,12 +84,20 @@ class NoticeContent:
     issued_at: datetime
     issuer: str  # the issuing authority printed on the notice
     key_id: str  # the signing key; part of the payload so a key cannot be swapped
+    # Closure certificates only; left out of the payload when unset, so notices signed
+    # before these fields existed keep their exact payload.
+    resolved_at: datetime | None = None
+    proof: tuple[str, ...] | None = None  # "after:<sha256>", "before:<sha256>"
 
     def payload(self) -> dict[str, Any]:
         """The JSON-ready payload: enums as strings, times as UTC ISO 8601 with Z."""
         out: dict[str, Any] = {"v": PAYLOAD_VERSION}
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name in _OPTIONAL and value is None:
+                continue
+            if isinstance(value, tuple):
+                value = list(value)
             if isinstance(value, datetime):
                 value = _utc_iso(value)
             elif isinstance(value, NoticeKind):
@@ -104,9 +112,11 @@ class NoticeContent:
             raise ValueError(f"unsupported payload version {payload.get('v')!r}")
         values: dict[str, Any] = {}
         for f in fields(cls):
-            value = payload[f.name]
-            if f.name in ("issued_at", "sla_due_at") and value is not None:
+            value = payload.get(f.name) if f.name in _OPTIONAL else payload[f.name]
+            if f.name in ("issued_at", "sla_due_at", "resolved_at") and value is not None:
                 value = datetime.fromisoformat(value)
+            elif f.name == "proof" and value is not None:
+                value = tuple(value)
             elif f.name == "kind":
                 value = NoticeKind(value)
             values[f.name] = value
@@ -115,6 +125,9 @@ class NoticeContent:
     def as_dict(self) -> dict[str, Any]:
         """A plain dict of the fields (datetimes kept)."""
         return asdict(self)
+
+
+_OPTIONAL = frozenset({"resolved_at", "proof"})
 
 
 def _utc_iso(value: datetime) -> str:

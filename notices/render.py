@@ -624,8 +624,15 @@ def _rows(content: NoticeContent, labels: i18n.Labels) -> list[tuple[str, str, s
     rows += [
         ("assigned_to", _clean(content.assignee_name), None, 2),
         ("designation", _clean(content.assignee_designation), None, 2),
-        ("resolve_by", due, None, 1),
     ]
+    if content.kind == NoticeKind.CLOSURE and content.resolved_at is not None:
+        rows.append(("resolved_on", format_ist(content.resolved_at), None, 1))
+        for item in content.proof or ():
+            role, _, digest = item.partition(":")
+            groups = " ".join(digest[i : i + 8] for i in range(0, len(digest), 8))
+            rows.append(("proof", f"{role}: {groups}", None, 2))
+    else:
+        rows.append(("resolve_by", due, None, 1))
     if content.level > 0:
         rows.append(("escalation_level", str(content.level), None, 1))
     return rows

@@ -198,6 +198,16 @@ async def test_accepted_proof_resolves_the_case_with_a_closure_certificate(skipp
     assert notices_of(resolved)[-1] == f"{tracking_id}-CLS0"
     accepted = [e for e in resolved["events"] if e["kind"] == "proof_accepted"][-1]
     assert accepted["detail"]["after_sha256"] == after["sha256"]
+    # The Closure certificate states the proof it certifies, and verifies as genuine.
+    certificate = f"/v1/notices/{tracking_id}-CLS0"
+    meta = (await stack.api.get(certificate, headers=auth(api_keys["auditor"]))).json()
+    assert meta["payload"]["proof"] == [f"after:{after['sha256']}"]
+    assert meta["payload"]["resolved_at"] is not None
+    pdf = await stack.api.get(f"{certificate}.pdf", headers=auth(api_keys["auditor"]))
+    verdict = await stack.api.post(
+        "/v1/notices/verify", content=pdf.content, headers={"Content-Type": "application/pdf"}
+    )
+    assert verdict.json()["valid"] is True, verdict.text
     confirm_due = datetime.fromisoformat(resolved["confirm_due_at"])
     assert confirm_due - datetime.fromisoformat(resolved["resolved_at"]) == timedelta(hours=72)
     assert await ledger(tracking_id) == [

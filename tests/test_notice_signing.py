@@ -314,3 +314,25 @@ def test_cli_keys_rotate_revoke_list_and_export(tmp_path, database, monkeypatch)
     unknown = runner.invoke(cli, ["keys", "revoke", "k00000000-deadbeef"])
     assert unknown.exit_code == 2 and "no key" in unknown.output
     assert os.environ["CIVICOPS_KEYS_DIR"] == str(folder)
+
+
+def test_closure_certificate_signs_its_proof_and_older_notices_keep_their_payload(store):
+    from datetime import UTC, datetime
+
+    from notices.model import NoticeContent
+
+    kid = store.ensure()
+    plain = notice_content(kid)
+    assert "proof" not in plain.payload() and "resolved_at" not in plain.payload()
+    closure = notice_content(
+        kid,
+        kind="closure",
+        resolved_at=datetime(2026, 11, 26, 6, 5, tzinfo=UTC),
+        proof=("after:" + "ab" * 32,),
+    )
+    assert closure.payload()["proof"] == ["after:" + "ab" * 32]
+    assert NoticeContent.from_payload(closure.payload()) == closure
+    assert NoticeContent.from_payload(plain.payload()) == plain
+    sealed = seal_notice(closure, store.private_key(kid), "https://civicops.example")
+    verdict = verify_pdf(sealed.pdf, keyring(store))
+    assert verdict.valid, verdict.message

@@ -597,6 +597,7 @@ class ComplaintWorkflow:
         assert s.assignment is not None and s.priority is not None
         level = s.escalation_level
         seq = sum(1 for n in s.notices if n.kind == kind.value and n.level == level)
+        closure = kind == NoticeKind.CLOSURE and s.proof is not None
         try:
             ref = await workflow.execute_activity_method(
                 NoticeActivities.issue_notice,
@@ -609,6 +610,10 @@ class ComplaintWorkflow:
                     assignment=s.assignment,
                     sla_due_at=s.sla_due_at,
                     seq=seq,
+                    resolved_at=s.resolved_at if closure else None,
+                    proof=[f"{p.role}:{p.sha256}" for p in s.proof.photos]
+                    if closure and s.proof
+                    else None,
                 ),
                 start_to_close_timeout=NOTICE_TIMEOUT,
                 retry_policy=RETRY,
