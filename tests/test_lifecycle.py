@@ -481,3 +481,37 @@ async def test_a_whole_case_life_replays_deterministically(skipping, api_keys):
     if name := os.environ.get("RECORD_LIFECYCLE_HISTORY"):
         path = Path(__file__).parent / "histories" / f"{name}.json"
         path.write_text(history.to_json())
+
+
+async def test_bad_case_actions_get_a_4xx_naming_the_field(skipping, api_keys):
+    stack = skipping
+    tracking_id, case, _ = await new_case(stack, api_keys)
+    key = await key_of(case["assignee"]["id"])
+    base = f"/v1/complaints/{tracking_id}"
+    cases = [
+        (f"{base}/proofs/upload-url", {"files": [{"role": "after", "content_type": "image/gif"}]},
+         key, 400, "files[0].content_type"),
+        (f"{base}/proofs/upload-url", {"files": []}, key, 400, "files"),
+        (f"{base}/proofs/upload-url",
+         {"files": [{"role": "after", "content_type": "image/png"}] * 2}, key, 400, "files"),
+        (f"{base}/proofs", {"before_key": "x"}, key, 400, "after_key"),
+        (f"{base}/proofs", {"after_key": "proofs/x.jpg", "colour": "red"}, key, 400, "colour"),
+        (f"{base}/proofs", {"after_key": f"proofs/{tracking_id}/../../etc/passwd"}, key, 422,
+         "after_key"),
+        (f"{base}/reopen", {"reason": "   "}, api_keys["citizen-app"], 400, "reason"),
+        (f"{base}/reassign", {"official_id": 0, "reason": "x"}, api_keys["official"], 400,
+         "official_id"),
+        ("/v1/complaints/not-an-id/confirm", {}, api_keys["citizen-app"], 400, "tracking_id"),
+    ]  # fmt: skip
+    for path, body, token, status, field in cases:
+        resp = await stack.api.post(path, json=body, headers=auth(token))
+        assert resp.status_code == status, (path, body, resp.text)
+        assert resp.json()["field"] == field, (path, body, resp.text)
+    # Confirming before anything was resolved is a conflict, not a crash.
+    resp = await stack.api.post(f"{base}/confirm", json={}, headers=auth(api_keys["citizen-app"]))
+    assert resp.status_code == 409, resp.text
+    # A case nobody filed is 404.
+    resp = await stack.api.post(
+        "/v1/complaints/BLR-0000000000/confirm", json={}, headers=auth(api_keys["official"])
+    )
+    assert resp.status_code == 404, resp.text

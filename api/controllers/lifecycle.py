@@ -33,7 +33,7 @@ from storage.proofs import presign_upload
 from workflows.complaint import ComplaintWorkflow
 
 ASSIGNEES = roles(Role.SUPERVISOR, Role.OFFICIAL)
-CITIZENS = roles(Role.CITIZEN_APP, Role.OFFICIAL)
+CITIZENS = roles(Role.CITIZEN_APP, Role.INTEGRATOR, Role.OFFICIAL)
 
 
 def _own_only(request: Request) -> str | None:
