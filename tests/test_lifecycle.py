@@ -515,3 +515,28 @@ async def test_bad_case_actions_get_a_4xx_naming_the_field(skipping, api_keys):
         "/v1/complaints/BLR-0000000000/confirm", json={}, headers=auth(api_keys["official"])
     )
     assert resp.status_code == 404, resp.text
+
+
+async def test_a_reopened_and_silently_closed_case_replays_deterministically(skipping, api_keys):
+    stack = skipping
+    citizen = api_keys["citizen-app"]
+    tracking_id, case, spot = await new_case(stack, api_keys)
+    for _ in range(3):
+        await file_case(stack, api_keys["integrator"], (spot[0] + 0.0001, spot[1]))
+    case = await until(stack.api, tracking_id, citizen, lambda c: c["escalation_level"] == 1)
+    await resolve(stack, tracking_id, case, spot)
+    resp = await stack.api.post(
+        f"/v1/complaints/{tracking_id}/reopen",
+        json={"reason": "still broken"},
+        headers=auth(citizen),
+    )
+    assert resp.status_code == 200 and resp.json()["escalation_level"] == 2, resp.text
+    await resolve(stack, tracking_id, resp.json(), spot)
+    await stack.env.sleep(timedelta(hours=72, minutes=1))
+    handle = stack.env.client.get_workflow_handle(f"complaint-{tracking_id}", result_type=CaseState)
+    result = await handle.result()
+    assert result.status == "CLOSED" and result.reopened == 1 and result.recomplaints == 3
+    history = await handle.fetch_history()
+    await Replayer(workflows=WORKFLOWS).replay_workflow(history)
+    if name := os.environ.get("RECORD_REOPENED_HISTORY"):
+        (Path(__file__).parent / "histories" / f"{name}.json").write_text(history.to_json())
