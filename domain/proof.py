@@ -1,7 +1,5 @@
 """Proof of completion: what a supervisor uploads, and what verify_proof found in it."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from datetime import datetime
 

@@ -1,7 +1,5 @@
 """Reward scores: ledger events, their points, and the monthly tiers."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum

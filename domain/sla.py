@@ -5,8 +5,6 @@ when the API starts, and each case carries its own copy in the workflow input: a
 the rules it was filed under, and the workflow computes its deadlines deterministically.
 """
 
-from __future__ import annotations
-
 import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -105,7 +103,7 @@ class PolicyBook:
         }
 
     @classmethod
-    def load(cls, path: Path | None = None) -> PolicyBook:
+    def load(cls, path: Path | None = None) -> "PolicyBook":
         """Read a policy file (the packaged default when path is None)."""
         path = path or DEFAULT_POLICY_FILE
         try:

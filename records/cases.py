@@ -8,6 +8,8 @@ identical filings, however concurrent, opens exactly one case and attaches the r
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import math
 from dataclasses import dataclass, replace
@@ -95,6 +97,17 @@ async def _lock(city: str, category: str) -> None:
         )
 
 
+# SQLite has one writer; placements from this process queue here instead of all retrying
+# the database's busy lock at once (which stalled bursts of filings for seconds).
+_SQLITE_PLACEMENT = asyncio.Lock()
+
+
+def _in_process_lock() -> asyncio.Lock | contextlib.AbstractAsyncContextManager[None]:
+    if isinstance(CaseSite._meta.db, PostgresEngine):
+        return contextlib.nullcontext()
+    return _SQLITE_PLACEMENT
+
+
 async def place(
     state: CaseState, rules: IntakeRules, now: datetime, *, exclude: str | None = None
 ) -> Placement:
@@ -103,6 +116,13 @@ async def place(
     A linked case (a re-complaint soon after closure) gets `linked_to` and a start level one
     above the closed case's, set on `state`. `exclude` skips a case found to have ended.
     """
+    async with _in_process_lock():
+        return await _place(state, rules, now, exclude)
+
+
+async def _place(
+    state: CaseState, rules: IntakeRules, now: datetime, exclude: str | None
+) -> Placement:
     c = state.complaint
     filing_id = c.tracking_id
     async with write_transaction():

@@ -140,7 +140,13 @@ async def test_a_continued_case_resumes_where_it_was_without_redoing_steps(
         for e in history.events
         if e.HasField("activity_task_scheduled_event_attributes")
     ]
-    assert activity_types == ["record"]  # no second prioritise, assignment or notice
+    assert activity_types == []  # no second prioritise, assignment or notice
+    recorded = [
+        e
+        for e in history.events
+        if e.marker_recorded_event_attributes.marker_name == "core_local_activity"
+    ]
+    assert len(recorded) == 1  # the withdrawal's projection write, a local activity
 
 
 async def test_recording_a_revision_twice_or_out_of_order_changes_nothing(database):
