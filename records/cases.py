@@ -221,7 +221,7 @@ async def unplace(placement: Placement, filing_id: str) -> None:
     """Forget a placement whose case could not be started or reached (the request failed)."""
     async with write_transaction():
         await CaseReport.delete().where(CaseReport.filing_id == filing_id)
-        if placement.kind != "recomplaint" and not placement.repeat:
+        if placement.kind != "recomplaint":
             still_used = await CaseReport.exists().where(
                 CaseReport.tracking_id == placement.tracking_id
             )

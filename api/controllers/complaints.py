@@ -227,7 +227,8 @@ class ComplaintController(Controller):
                 await cases.unplace(placement, state.complaint.tracking_id)
                 exclude = placement.tracking_id
             except HTTPException:
-                await cases.unplace(placement, state.complaint.tracking_id)
+                if not placement.repeat:  # a repeat's case was started by its first attempt
+                    await cases.unplace(placement, state.complaint.tracking_id)
                 if fresh_reporter:  # no case holds these contact details: do not keep them
                     await Reporter.delete().where(Reporter.id == state.complaint.reporter_id)
                 raise
