@@ -44,13 +44,14 @@ sys.path.insert(0, str(REPO))
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import json  # noqa: E402
+import math  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
 import random  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 from collections import Counter  # noqa: E402
-from collections.abc import Awaitable, Callable  # noqa: E402
+from collections.abc import Awaitable, Callable, Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 
@@ -71,7 +72,8 @@ TARGET_RATIO = 0.8
 CITY = "bengaluru"
 CITY_CODE = "BLR"
 SOURCE = "demo-citizen-app"  # the principal name of the demo citizen-app key (see bootstrap)
-N_POINTS = 24
+SPACING_M = 60.0  # more than the 50 m re-complaint radius
+EARTH_M_PER_DEG = 111_320.0
 DESCRIPTIONS = (
     "Big pothole near the bus stop, two-wheelers are skidding.",
     "Garbage not collected for four days, the pile is near the temple.",
@@ -147,18 +149,71 @@ def good_points(index: ZoneIndex, n: int, rng: random.Random) -> list[tuple[floa
     return out
 
 
-def make_bodies(points: list[tuple[float, float]], n: int, rng: random.Random) -> list[Body]:
-    """N valid complaint bodies cycling over the known-good points."""
-    return [
-        Body(
-            category=rng.choice(CATEGORIES).code,
-            description=rng.choice(DESCRIPTIONS),
-            latitude=points[i % len(points)][0],
-            longitude=points[i % len(points)][1],
-            language="kn",
+def spaced_points(
+    index: ZoneIndex,
+    n: int,
+    avoid: list[tuple[float, float]],
+    spacing_m: float,
+    rng: random.Random,
+) -> list[tuple[float, float]]:
+    """N points inside wards, each >= spacing_m from the others and from every `avoid` point."""
+    cell = spacing_m / EARTH_M_PER_DEG  # degrees of latitude; longitude cells are a bit narrower
+    grid: dict[tuple[int, int], list[tuple[float, float]]] = {}
+
+    def key(lat: float, lon: float) -> tuple[int, int]:
+        return (int(lat // cell), int(lon // cell))
+
+    def too_close(lat: float, lon: float) -> bool:
+        cy, cx = key(lat, lon)
+        kx = math.cos(math.radians(lat))
+        for dy in (-1, 0, 1):
+            for dx in (-2, -1, 0, 1, 2):
+                for plat, plon in grid.get((cy + dy, cx + dx), ()):
+                    dy_m = (lat - plat) * EARTH_M_PER_DEG
+                    dx_m = (lon - plon) * EARTH_M_PER_DEG * kx
+                    if dy_m * dy_m + dx_m * dx_m < spacing_m * spacing_m:
+                        return True
+        return False
+
+    for lat, lon in avoid:
+        grid.setdefault(key(lat, lon), []).append((lat, lon))
+    out: list[tuple[float, float]] = []
+    tries = 0
+    while len(out) < n:
+        for lat, lon in good_points(index, 64, rng):
+            tries += 1
+            if not too_close(lat, lon):
+                grid.setdefault(key(lat, lon), []).append((lat, lon))
+                out.append((lat, lon))
+                if len(out) == n:
+                    break
+        if tries > 200 * n + 10_000:
+            raise SystemExit(
+                f"error: found only {len(out)} of {n} points {spacing_m:g} m from each other and "
+                f"from {len(avoid)} open cases; use a fresh stack or a smaller --spacing"
+            )
+    return out
+
+
+def make_bodies(points: Iterator[tuple[float, float]], n: int, rng: random.Random) -> list[Body]:
+    """N valid complaint bodies, each at a point of its own.
+
+    A complaint of the same category within 50 m of an open case is a re-complaint that
+    joins it; every body here opens a new case, which is what intake is measured on.
+    """
+    bodies = []
+    for _ in range(n):
+        lat, lon = next(points)
+        bodies.append(
+            Body(
+                category=rng.choice(CATEGORIES).code,
+                description=rng.choice(DESCRIPTIONS),
+                latitude=lat,
+                longitude=lon,
+                language="kn",
+            )
         )
-        for i in range(n)
-    ]
+    return bodies
 
 
 def case_state(body: Body) -> CaseState:
@@ -278,7 +333,8 @@ async def bench(args: argparse.Namespace) -> None:
         except Exception as exc:
             raise Unreachable(f"Temporal at {args.temporal} does not answer: {exc!r}") from exc
 
-        points = good_points(index, N_POINTS, rng)
+        needed = 2 * (args.warmup + args.requests) + 64
+        points = iter(spaced_points(index, needed, [], SPACING_M, rng))
         api, raw = Side("API intake"), Side("raw start")
 
         async def post(body: Body) -> str:
@@ -317,7 +373,7 @@ async def bench(args: argparse.Namespace) -> None:
         )
         print(
             f"API {args.url}  Temporal {args.temporal} ({args.namespace}, "
-            f"queue {args.task_queue})  {len(index)} wards, {len(points)} points"
+            f"queue {args.task_queue})  {len(index)} wards, {needed} points {SPACING_M:g} m apart"
         )
         print(
             f"{args.requests} requests per side in {args.rounds} alternating rounds, "

@@ -94,7 +94,14 @@ with workflow.unsafe.imports_passed_through():
 
     import httpx
     import temporalio
-    from intake import CITY, KEEPALIVE_S, Unreachable, good_points, load_key, settle
+    from intake import (
+        CITY,
+        KEEPALIVE_S,
+        Unreachable,
+        load_key,
+        settle,
+        spaced_points,
+    )
     from temporalio.client import Client
     from temporalio.common import RetryPolicy
     from temporalio.worker import Worker
@@ -116,7 +123,6 @@ BARE_TIMEOUT = timedelta(seconds=30)
 BARE_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5)
 )
-EARTH_M_PER_DEG = 111_320.0
 
 
 # --- the bare side: a workflow of N no-op activities, served by this process ---------------
@@ -318,52 +324,6 @@ def _epoch(value: object) -> float:
 
 
 # --- points --------------------------------------------------------------------------------
-
-
-def spaced_points(
-    index: ZoneIndex,
-    n: int,
-    avoid: list[tuple[float, float]],
-    spacing_m: float,
-    rng: random.Random,
-) -> list[tuple[float, float]]:
-    """N points inside wards, each >= spacing_m from the others and from every `avoid` point."""
-    cell = spacing_m / EARTH_M_PER_DEG  # degrees of latitude; longitude cells are a bit narrower
-    grid: dict[tuple[int, int], list[tuple[float, float]]] = {}
-
-    def key(lat: float, lon: float) -> tuple[int, int]:
-        return (int(lat // cell), int(lon // cell))
-
-    def too_close(lat: float, lon: float) -> bool:
-        cy, cx = key(lat, lon)
-        kx = math.cos(math.radians(lat))
-        for dy in (-1, 0, 1):
-            for dx in (-2, -1, 0, 1, 2):
-                for plat, plon in grid.get((cy + dy, cx + dx), ()):
-                    dy_m = (lat - plat) * EARTH_M_PER_DEG
-                    dx_m = (lon - plon) * EARTH_M_PER_DEG * kx
-                    if dy_m * dy_m + dx_m * dx_m < spacing_m * spacing_m:
-                        return True
-        return False
-
-    for lat, lon in avoid:
-        grid.setdefault(key(lat, lon), []).append((lat, lon))
-    out: list[tuple[float, float]] = []
-    tries = 0
-    while len(out) < n:
-        for lat, lon in good_points(index, 64, rng):
-            tries += 1
-            if not too_close(lat, lon):
-                grid.setdefault(key(lat, lon), []).append((lat, lon))
-                out.append((lat, lon))
-                if len(out) == n:
-                    break
-        if tries > 200 * n + 10_000:
-            raise SystemExit(
-                f"error: found only {len(out)} of {n} points {spacing_m:g} m from each other and "
-                f"from {len(avoid)} open cases; use a fresh stack or a smaller --spacing"
-            )
-    return out
 
 
 class Complaints:

@@ -9,9 +9,11 @@ identical filings, however concurrent, opens exactly one case and attaches the r
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import math
+import sqlite3
+import threading
+from collections.abc import Generator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -63,24 +65,27 @@ def _box(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, 
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
-async def _nearest(
-    state: CaseState, radius_m: float, where: Any
-) -> tuple[dict[str, Any], float] | None:
+def _candidates(state: CaseState, radius_m: float, where: Any) -> Any:
+    """Sites of the same city and category in a box around the filing."""
     c = state.complaint
     lat_lo, lat_hi, lon_lo, lon_hi = _box(c.latitude, c.longitude, radius_m)
-    rows = (
-        await CaseSite.select()
-        .where(
-            (CaseSite.city == c.city)
-            & (CaseSite.category == c.category)
-            & (CaseSite.latitude >= lat_lo)
-            & (CaseSite.latitude <= lat_hi)
-            & (CaseSite.longitude >= lon_lo)
-            & (CaseSite.longitude <= lon_hi)
-            & where
-        )
-        .output(load_json=True)
+    return CaseSite.select(
+        CaseSite.tracking_id, CaseSite.latitude, CaseSite.longitude, CaseSite.seed
+    ).where(
+        (CaseSite.city == c.city)
+        & (CaseSite.category == c.category)
+        & (CaseSite.latitude >= lat_lo)
+        & (CaseSite.latitude <= lat_hi)
+        & (CaseSite.longitude >= lon_lo)
+        & (CaseSite.longitude <= lon_hi)
+        & where
     )
+
+
+def _nearest(
+    state: CaseState, radius_m: float, rows: list[dict[str, Any]]
+) -> tuple[dict[str, Any], float] | None:
+    c = state.complaint
     best: tuple[dict[str, Any], float] | None = None
     for row in rows:
         d = distance_m(c.latitude, c.longitude, row["latitude"], row["longitude"])
@@ -97,15 +102,14 @@ async def _lock(city: str, category: str) -> None:
         )
 
 
-# SQLite has one writer; placements from this process queue here instead of all retrying
-# the database's busy lock at once (which stalled bursts of filings for seconds).
-_SQLITE_PLACEMENT = asyncio.Lock()
+# SQLite has one writer and `make up` one API process: its placements queue here, so a
+# burst of identical filings cannot both miss each other's case.
+_SQLITE_PLACEMENT = threading.Lock()  # held only while the database work runs
 
 
-def _in_process_lock() -> asyncio.Lock | contextlib.AbstractAsyncContextManager[None]:
-    if isinstance(CaseSite._meta.db, PostgresEngine):
-        return contextlib.nullcontext()
-    return _SQLITE_PLACEMENT
+# A placement decision: yields the SELECTs it needs (and is sent their rows), returns the
+# placement and the writes that record it. One decision, run by either driver below.
+Decision = Generator[Any, list[dict[str, Any]], tuple["Placement", list[Any]]]
 
 
 async def place(
@@ -116,73 +120,108 @@ async def place(
     A linked case (a re-complaint soon after closure) gets `linked_to` and a start level one
     above the closed case's, set on `state`. `exclude` skips a case found to have ended.
     """
-    async with _in_process_lock():
-        return await _place(state, rules, now, exclude)
-
-
-async def _place(
-    state: CaseState, rules: IntakeRules, now: datetime, exclude: str | None
-) -> Placement:
     c = state.complaint
-    filing_id = c.tracking_id
-    async with write_transaction():
-        await _lock(c.city, c.category)
-        seen = await CaseReport.objects().get(CaseReport.filing_id == filing_id)
-        if seen is not None:
-            site = await CaseSite.objects().get(CaseSite.tracking_id == seen.tracking_id)
-            seed = decode_seed(site.seed) if site else state
-            return Placement(seen.kind, seen.tracking_id, seed, seen.distance_m, repeat=True)
-        is_open = CaseSite.ended_at.is_null()
-        if exclude:
-            is_open = is_open & (CaseSite.tracking_id != exclude)
-        found = await _nearest(state, rules.recomplaint_radius_m, is_open)
-        if found is not None:
-            row, d = found
-            placement = Placement("recomplaint", row["tracking_id"], decode_seed(row["seed"]), d)
-        else:
-            since = now - timedelta(days=rules.reopen_window_days)
-            closed = (CaseSite.end_status == "CLOSED") & (CaseSite.ended_at >= since)
-            found = await _nearest(state, rules.recomplaint_radius_m, closed)
-            kind = "original"
-            if found is not None:
-                row, d = found
-                previous = await Complaint.select(Complaint.escalation_level).where(
-                    Complaint.tracking_id == row["tracking_id"]
-                )
-                level = previous[0]["escalation_level"] if previous else 0
-                state.linked_to = row["tracking_id"]
-                state.escalation_level = min(level + 1, TOP_LEVEL)
-                kind = "linked"
-            await CaseSite.insert(
-                CaseSite(
-                    tracking_id=c.tracking_id,
-                    city=c.city,
-                    category=c.category,
-                    latitude=c.latitude,
-                    longitude=c.longitude,
-                    seed=encode_seed(state),
-                    linked_to=state.linked_to,
-                    start_level=state.escalation_level,
-                    opened_at=now,
-                )
-            )
-            placement = Placement(kind, c.tracking_id, state, 0.0)
-        await CaseReport.insert(
-            _report(state, placement.kind, placement.tracking_id, placement.distance_m)
+    decision = _decide(state, rules, now, exclude)
+    if isinstance(CaseSite._meta.db, PostgresEngine):
+        async with write_transaction():
+            await _lock(c.city, c.category)
+            placement, writes = await _run_async(decision)
+            for query in writes:
+                await query
+        return placement
+    # SQLite has one writer and `make up` one API process: each placement runs whole (reads
+    # and writes) in one thread call, one at a time, holding the write lock a moment.
+    return await asyncio.to_thread(_run_sqlite, CaseSite._meta.db.path, decision)
+
+
+async def _run_async(decision: Decision) -> tuple[Placement, list[Any]]:
+    try:
+        query = next(decision)
+        while True:
+            query = decision.send(await query.output(load_json=True))
+    except StopIteration as done:
+        return done.value
+
+
+def _run_sqlite(path: str, decision: Decision) -> Placement:
+    with _SQLITE_PLACEMENT:
+        return _run_sqlite_locked(path, decision)
+
+
+def _run_sqlite_locked(path: str, decision: Decision) -> Placement:
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            try:
+                query = next(decision)
+                while True:
+                    sql, args = query.querystrings[0].compile_string(engine_type="sqlite")
+                    cursor = conn.execute(sql, args)
+                    names = [col[0] for col in cursor.description]
+                    query = decision.send([dict(zip(names, r, strict=True)) for r in cursor])
+            except StopIteration as done:
+                placement, writes = done.value
+            for write in writes:
+                for querystring in write.querystrings:
+                    sql, args = querystring.compile_string(engine_type="sqlite")
+                    conn.execute(sql, args).fetchall()
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return placement
+    finally:
+        conn.close()
+
+
+def _decide(state: CaseState, rules: IntakeRules, now: datetime, exclude: str | None) -> Decision:
+    """Where the filing goes, and the writes that record it."""
+    c = state.complaint
+    seen = yield CaseReport.select(
+        CaseReport.kind, CaseReport.tracking_id, CaseReport.distance_m
+    ).where(CaseReport.filing_id == c.tracking_id)
+    if seen:
+        repeat = seen[0]
+        site = yield CaseSite.select(CaseSite.seed).where(
+            CaseSite.tracking_id == repeat["tracking_id"]
         )
-    return placement
+        seed = decode_seed(site[0]["seed"]) if site else state
+        placement = Placement(
+            repeat["kind"], repeat["tracking_id"], seed, repeat["distance_m"], repeat=True
+        )
+        return placement, []
+    radius = rules.recomplaint_radius_m
+    is_open = CaseSite.ended_at.is_null()
+    if exclude:
+        is_open = is_open & (CaseSite.tracking_id != exclude)
+    found = _nearest(state, radius, (yield _candidates(state, radius, is_open)))
+    if found is not None:
+        row, d = found
+        placement = Placement("recomplaint", row["tracking_id"], decode_seed(row["seed"]), d)
+        return placement, [CaseReport.insert(_report(state, "recomplaint", row["tracking_id"], d))]
+    since = now - timedelta(days=rules.reopen_window_days)
+    closed = (CaseSite.end_status == "CLOSED") & (CaseSite.ended_at >= since)
+    found = _nearest(state, radius, (yield _candidates(state, radius, closed)))
+    kind = "original"
+    if found is not None:
+        row, _ = found
+        previous = yield Complaint.select(Complaint.escalation_level).where(
+            Complaint.tracking_id == row["tracking_id"]
+        )
+        level = previous[0]["escalation_level"] if previous else 0
+        state.linked_to = row["tracking_id"]
+        state.escalation_level = min(level + 1, TOP_LEVEL)
+        kind = "linked"
+    writes = [_site(state), CaseReport.insert(_report(state, kind, c.tracking_id, 0.0))]
+    return Placement(kind, c.tracking_id, state, 0.0), writes
 
 
-async def register(state: CaseState) -> None:
-    """Make sure a started case has its site and original report (idempotent).
-
-    The API places every filing before starting its case, except while the database is
-    down: then the complaint is accepted anyway, and the case's first projection write
-    registers it here, so later re-complaints find it.
-    """
+def _site(state: CaseState) -> Any:
+    """Insert a case's site, with its start input as the seed (idempotent)."""
     c = state.complaint
     seed = replace(state, status=Status.FILED, revision=0, updated_at=None, recent_events=[])
-    await CaseSite.insert(
+    return CaseSite.insert(
         CaseSite(
             tracking_id=c.tracking_id,
             city=c.city,
@@ -195,9 +234,22 @@ async def register(state: CaseState) -> None:
             opened_at=c.filed_at,
         )
     ).on_conflict(target=CaseSite.tracking_id, action="DO NOTHING")
-    await CaseReport.insert(_report(state, "original", c.tracking_id, 0.0)).on_conflict(
-        target=CaseReport.filing_id, action="DO NOTHING"
-    )
+
+
+def register_queries(state: CaseState) -> list[Any]:
+    """The writes that make sure a started case has its site and original report (idempotent).
+
+    The API places every filing before starting its case, except while the database is
+    down: then the complaint is accepted anyway, and the case's first projection write
+    registers it with these, so later re-complaints find it.
+    """
+    c = state.complaint
+    return [
+        _site(state),
+        CaseReport.insert(_report(state, "original", c.tracking_id, 0.0)).on_conflict(
+            target=CaseReport.filing_id, action="DO NOTHING"
+        ),
+    ]
 
 
 def _report(state: CaseState, kind: str, tracking_id: str, distance: float) -> CaseReport:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -50,3 +51,37 @@ async def database_pool() -> AsyncIterator[None]:
         yield
     finally:
         await engine.close_connection_pool()
+
+
+def _sqlite_writes(path: str, queries: Sequence[Any]) -> None:
+    """Run compiled queries in one IMMEDIATE transaction on a connection of this thread."""
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for query in queries:
+                for querystring in query.querystrings:
+                    sql, args = querystring.compile_string(engine_type="sqlite")
+                    conn.execute(sql, args).fetchall()
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()
+
+
+async def atomic_writes(queries: Sequence[Any]) -> None:
+    """Run write queries (no results needed) in one transaction.
+
+    On SQLite the whole transaction runs in one thread call, so the database's single write
+    lock is held for a millisecond, not for as long as this process's event loop takes to
+    come back between statements (which, in a busy worker, stalled the API's writes).
+    """
+    engine = Complaint._meta.db
+    if isinstance(engine, SQLiteEngine):
+        await asyncio.to_thread(_sqlite_writes, engine.path, queries)
+        return
+    async with engine.transaction():
+        for query in queries:
+            await query

@@ -7,7 +7,7 @@ from typing import Any
 from domain.case import CaseEvent, CaseState
 from domain.ids import workflow_id
 from records import cases
-from records.db import write_transaction
+from records.db import atomic_writes
 from records.tables import CaseSite, Complaint, ComplaintEvent
 
 _UPDATED = [
@@ -75,8 +75,8 @@ def _row(state: CaseState) -> Complaint:
 async def record(state: CaseState, event: CaseEvent) -> None:
     """Write one revision. Replays and retries change nothing; an older revision never wins."""
     tracking_id = state.complaint.tracking_id
-    async with write_transaction():
-        await ComplaintEvent.insert(
+    queries: list[Any] = [
+        ComplaintEvent.insert(
             ComplaintEvent(
                 event_key=f"{tracking_id}:{event.revision}",
                 tracking_id=tracking_id,
@@ -87,19 +87,23 @@ async def record(state: CaseState, event: CaseEvent) -> None:
                 actor=event.actor,
                 detail=event.detail,
             )
-        ).on_conflict(target=ComplaintEvent.event_key, action="DO NOTHING")
-        await Complaint.insert(_row(state)).on_conflict(
+        ).on_conflict(target=ComplaintEvent.event_key, action="DO NOTHING"),
+        Complaint.insert(_row(state)).on_conflict(
             target=Complaint.tracking_id,
             action="DO UPDATE",
             values=_UPDATED,
             where=Complaint.revision < state.revision,
-        )
-        if event.kind == "filed":
-            await cases.register(state)
-        if state.is_terminal:  # re-complaints no longer attach; a closed case may be reopened
-            await CaseSite.update(
+        ),
+    ]
+    if event.kind == "filed":
+        queries += cases.register_queries(state)
+    if state.is_terminal:  # re-complaints no longer attach; a closed case may be reopened
+        queries.append(
+            CaseSite.update(
                 {CaseSite.ended_at: event.at, CaseSite.end_status: state.status.value}
             ).where((CaseSite.tracking_id == tracking_id) & CaseSite.ended_at.is_null())
+        )
+    await atomic_writes(queries)
 
 
 async def load(tracking_id: str) -> dict[str, Any] | None:
