@@ -42,6 +42,20 @@ def _own_only(request: Request) -> str | None:
     return principal.key_id if principal.role in (Role.CITIZEN_APP, Role.INTEGRATOR) else None
 
 
+async def _answer(
+    request: Request, tracking_id: str, action: str, text: str | None
+) -> ComplaintView:
+    """Send the citizen's confirm or reopen to the case; the case as it is afterwards."""
+    answer = CitizenFeedback(action, current_principal(request).name, text, _own_only(request))
+    state = await run_update(
+        request.app.state.temporal,
+        check_tracking_id(tracking_id),
+        ComplaintWorkflow.feedback,
+        answer,
+    )
+    return from_state(state, request.app.state.settings.public_url)
+
+
 class CaseLifecycleController(Controller):
     """Proof of completion, confirmation or reopening, and reassignment of a case."""
 
@@ -164,13 +178,7 @@ class CaseLifecycleController(Controller):
         self, request: Request, tracking_id: TrackingId, data: JSONBody[ConfirmIn]
     ) -> ComplaintView:
         """The citizen confirms a RESOLVED case; it closes and the resolver is rewarded."""
-        tracking_id = check_tracking_id(tracking_id)
-        principal = current_principal(request)
-        answer = CitizenFeedback("confirm", principal.name, data.note, _own_only(request))
-        state = await run_update(
-            request.app.state.temporal, tracking_id, ComplaintWorkflow.feedback, answer
-        )
-        return from_state(state, request.app.state.settings.public_url)
+        return await _answer(request, tracking_id, "confirm", data.note)
 
     @post(
         "/{tracking_id:str}/reopen",
@@ -183,15 +191,9 @@ class CaseLifecycleController(Controller):
         self, request: Request, tracking_id: TrackingId, data: JSONBody[ReopenIn]
     ) -> ComplaintView:
         """The citizen reopens a RESOLVED case; it escalates one level with a new notice."""
-        tracking_id = check_tracking_id(tracking_id)
         if not data.reason.strip():
             raise FieldError("reason", "must not be empty")
-        principal = current_principal(request)
-        answer = CitizenFeedback("reopen", principal.name, data.reason, _own_only(request))
-        state = await run_update(
-            request.app.state.temporal, tracking_id, ComplaintWorkflow.feedback, answer
-        )
-        return from_state(state, request.app.state.settings.public_url)
+        return await _answer(request, tracking_id, "reopen", data.reason)
 
     @post(
         "/{tracking_id:str}/reassign",
