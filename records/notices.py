@@ -12,6 +12,7 @@ from notices.keys import KeyStore, PublicKeyInfo
 from notices.sealing import SealedNotice
 from notices.signing import b64url, unb64url
 from notices.verify import Keyring
+from records.db import atomic_writes
 from records.tables import Complaint, Notice, SigningKey
 
 NOTICE_COLUMNS = (
@@ -114,27 +115,31 @@ async def save(
 ) -> dict[str, Any]:
     """Insert the notice unless it exists; return the stored row (the first one wins)."""
     complaint = await Complaint.select(Complaint.id).where(Complaint.tracking_id == tracking_id)
-    await Notice.insert(
-        Notice(
-            notice_id=sealed.notice_id,
-            tracking_id=tracking_id,
-            complaint=complaint[0]["id"] if complaint else None,
-            kind=kind,
-            level=level,
-            assignee=assignee_id,
-            key_id=sealed.key_id,
-            payload=sealed.payload,
-            payload_sha256=sealed.payload_sha256.hex(),
-            content_sha256=sealed.content_sha256.hex(),
-            pdf_sha256=sealed.pdf_sha256.hex(),
-            signature=b64url(sealed.signature),
-            qr_signature=b64url(sealed.qr_signature),
-            qr_text=sealed.qr_text,
-            s3_key=s3_key,
-            size_bytes=len(sealed.pdf),
-            issued_at=issued_at,
-        )
-    ).on_conflict(target=Notice.notice_id, action="DO NOTHING")
+    await atomic_writes(
+        [
+            Notice.insert(
+                Notice(
+                    notice_id=sealed.notice_id,
+                    tracking_id=tracking_id,
+                    complaint=complaint[0]["id"] if complaint else None,
+                    kind=kind,
+                    level=level,
+                    assignee=assignee_id,
+                    key_id=sealed.key_id,
+                    payload=sealed.payload,
+                    payload_sha256=sealed.payload_sha256.hex(),
+                    content_sha256=sealed.content_sha256.hex(),
+                    pdf_sha256=sealed.pdf_sha256.hex(),
+                    signature=b64url(sealed.signature),
+                    qr_signature=b64url(sealed.qr_signature),
+                    qr_text=sealed.qr_text,
+                    s3_key=s3_key,
+                    size_bytes=len(sealed.pdf),
+                    issued_at=issued_at,
+                )
+            ).on_conflict(target=Notice.notice_id, action="DO NOTHING")
+        ]
+    )
     row = await get(sealed.notice_id)
     assert row is not None
     return row

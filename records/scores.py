@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.scores import ScoreEvent, ScoreInput, period_of, points_for, tier_for
+from records.db import atomic_writes
 from records.tables import Official, ScoreEntry
 
 RESOLVED = (ScoreEvent.RESOLVED_ON_TIME.value, ScoreEvent.RESOLVED_LATE.value)
@@ -44,24 +45,28 @@ async def record(entry: ScoreInput) -> int:
     """
     points = points_for(entry.event, entry.priority)
     key = entry_key(entry)
-    await ScoreEntry.insert(
-        ScoreEntry(
-            entry_key=key,
-            official=entry.official_id,
-            official_name=entry.official_name,
-            city=entry.city,
-            zone=entry.zone,
-            ward_id=entry.ward_id,
-            tracking_id=entry.tracking_id,
-            event=entry.event,
-            level=entry.level,
-            occurrence=entry.occurrence,
-            priority=entry.priority,
-            points=points,
-            period=period_of(entry.at),
-            at=entry.at,
-        )
-    ).on_conflict(target=ScoreEntry.entry_key, action="DO NOTHING")
+    await atomic_writes(
+        [
+            ScoreEntry.insert(
+                ScoreEntry(
+                    entry_key=key,
+                    official=entry.official_id,
+                    official_name=entry.official_name,
+                    city=entry.city,
+                    zone=entry.zone,
+                    ward_id=entry.ward_id,
+                    tracking_id=entry.tracking_id,
+                    event=entry.event,
+                    level=entry.level,
+                    occurrence=entry.occurrence,
+                    priority=entry.priority,
+                    points=points,
+                    period=period_of(entry.at),
+                    at=entry.at,
+                )
+            ).on_conflict(target=ScoreEntry.entry_key, action="DO NOTHING")
+        ]
+    )
     stored = await ScoreEntry.select(ScoreEntry.points).where(ScoreEntry.entry_key == key).first()
     assert stored is not None
     return stored["points"]
