@@ -23,7 +23,7 @@ from temporalio.converter import DataConverter, value_to_type
 
 from domain.case import CaseState, Status
 from domain.sla import TOP_LEVEL, IntakeRules
-from records.db import write_transaction
+from records.db import sqlite_run, sqlite_transaction, write_transaction
 from records.tables import CaseReport, CaseSite, Complaint
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -144,35 +144,19 @@ async def _run_async(decision: Decision) -> tuple[Placement, list[Any]]:
 
 
 def _run_sqlite(path: str, decision: Decision) -> Placement:
-    with _SQLITE_PLACEMENT:
-        return _run_sqlite_locked(path, decision)
-
-
-def _run_sqlite_locked(path: str, decision: Decision) -> Placement:
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
+    def work(conn: sqlite3.Connection) -> Placement:
         try:
-            try:
-                query = next(decision)
-                while True:
-                    sql, args = query.querystrings[0].compile_string(engine_type="sqlite")
-                    cursor = conn.execute(sql, args)
-                    names = [col[0] for col in cursor.description]
-                    query = decision.send([dict(zip(names, r, strict=True)) for r in cursor])
-            except StopIteration as done:
-                placement, writes = done.value
-            for write in writes:
-                for querystring in write.querystrings:
-                    sql, args = querystring.compile_string(engine_type="sqlite")
-                    conn.execute(sql, args).fetchall()
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            query = next(decision)
+            while True:
+                query = decision.send(sqlite_run(conn, query))
+        except StopIteration as done:
+            placement, writes = done.value
+        for write in writes:
+            sqlite_run(conn, write)
         return placement
-    finally:
-        conn.close()
+
+    with _SQLITE_PLACEMENT:
+        return sqlite_transaction(path, work)
 
 
 def _decide(state: CaseState, rules: IntakeRules, now: datetime, exclude: str | None) -> Decision:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from records.tables import Complaint
+
+T = TypeVar("T")
 
 # Errors that mean "the database is not there right now", not "this request is wrong".
 UNAVAILABLE: tuple[type[BaseException], ...] = (
@@ -53,22 +55,36 @@ async def database_pool() -> AsyncIterator[None]:
         await engine.close_connection_pool()
 
 
-def _sqlite_writes(path: str, queries: Sequence[Any]) -> None:
-    """Run compiled queries in one IMMEDIATE transaction on a connection of this thread."""
+def sqlite_run(conn: sqlite3.Connection, query: Any) -> list[dict[str, Any]]:
+    """Run a Piccolo query on a plain sqlite3 connection; its rows as dicts."""
+    rows: list[dict[str, Any]] = []
+    for querystring in query.querystrings:
+        sql, args = querystring.compile_string(engine_type="sqlite")
+        cursor = conn.execute(sql, args)
+        names = [col[0] for col in cursor.description or ()]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor]
+    return rows
+
+
+def sqlite_transaction(path: str, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Run work(conn) in one IMMEDIATE transaction on a connection of this thread."""
     conn = sqlite3.connect(path, timeout=30, isolation_level=None)
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for query in queries:
-                for querystring in query.querystrings:
-                    sql, args = querystring.compile_string(engine_type="sqlite")
-                    conn.execute(sql, args).fetchall()
+            result = work(conn)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        return result
     finally:
         conn.close()
+
+
+def _sqlite_writes(conn: sqlite3.Connection, queries: Sequence[Any]) -> None:
+    for query in queries:
+        sqlite_run(conn, query)
 
 
 async def atomic_writes(queries: Sequence[Any]) -> None:
@@ -80,7 +96,9 @@ async def atomic_writes(queries: Sequence[Any]) -> None:
     """
     engine = Complaint._meta.db
     if isinstance(engine, SQLiteEngine):
-        await asyncio.to_thread(_sqlite_writes, engine.path, queries)
+        await asyncio.to_thread(
+            sqlite_transaction, engine.path, lambda conn: _sqlite_writes(conn, queries)
+        )
         return
     async with engine.transaction():
         for query in queries:
