@@ -43,6 +43,10 @@ class Settings:
     log_level: str
     keys_dir: Path
     policy_file: Path | None = None  # SLA and re-complaint rules; None: domain/policy.toml
+    temporal_ui_url: str | None = None  # where officials open a case in the Temporal UI
+    rate_limit_per_minute: int = 600  # requests per API key per minute, unless the key says
+    # Webhook URLs on loopback or private networks are refused (SSRF) unless this is set.
+    webhook_allow_private: bool = False
     # Encrypts new private signing keys and decrypts them; never printed.
     signing_key_passphrase: str | None = field(default=None, repr=False)
 
@@ -76,6 +80,10 @@ class Settings:
             keys_dir=Path(_env("CIVICOPS_KEYS_DIR", str(var_dir / "keys"))).resolve(),
             signing_key_passphrase=_opt("CIVICOPS_SIGNING_KEY_PASSPHRASE"),
             policy_file=Path(p).resolve() if (p := _opt("CIVICOPS_POLICY_FILE")) else None,
+            temporal_ui_url=(u.rstrip("/") if (u := _opt("TEMPORAL_UI_URL")) else None),
+            rate_limit_per_minute=int(_env("CIVICOPS_RATE_LIMIT_PER_MINUTE", "600")),
+            webhook_allow_private=_env("CIVICOPS_WEBHOOK_ALLOW_PRIVATE", "0").lower()
+            in ("1", "true", "yes"),
         )
 
     @property
@@ -92,6 +100,11 @@ class Settings:
     def effective_temporal_address(self) -> str:
         """TEMPORAL_ADDRESS, or the embedded dev server."""
         return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
+
+    @property
+    def effective_temporal_ui_url(self) -> str:
+        """TEMPORAL_UI_URL, or the embedded dev server's UI."""
+        return self.temporal_ui_url or f"http://127.0.0.1:{self.temporal_ui_port}"
 
     @property
     def effective_s3_endpoint_url(self) -> str:

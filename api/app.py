@@ -17,6 +17,7 @@ from api.controllers.notices import NoticeController
 from api.controllers.public import CatalogueController, health
 from api.controllers.scores import ScoreController
 from api.errors import exception_handler
+from api.ratelimit import RateLimiter
 from domain.sla import PolicyBook
 from records.db import database_pool
 from records.geography import ZoneDirectory
@@ -81,6 +82,7 @@ def create_app(
     app.state.s3_public = s3.client(settings, public=True)
     app.state.keyring = KeyringCache()
     app.state.key_cache = {}
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.key_lookups = {}
     app.state.geojson_cache = {}
     return app

@@ -7,14 +7,16 @@ import hashlib
 import time
 
 from litestar.connection import ASGIConnection
+from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
+from api.ratelimit import RateLimiter
 from domain.roles import Role
 from records.apikeys import Principal, authenticate
 from records.db import UNAVAILABLE
 
-CACHE_SECONDS = 30.0  # a revoked key stops working within this long
+CACHE_SECONDS = 5.0  # a key revoked elsewhere (the CLI, another replica) stops within this long
 
 
 def roles(*allowed: Role) -> dict[str, object]:
@@ -33,20 +35,23 @@ def _token(connection: ASGIConnection) -> str | None:
 
 
 async def principal_for(connection: ASGIConnection) -> Principal | None:
-    """Resolve the caller's key, cached in-process so intake rarely touches the database.
-
-    Concurrent requests that miss the cache share one lookup instead of queueing many.
-    """
+    """Resolve the caller's key from the Authorization or X-API-Key header."""
     token = _token(connection)
     if not token:
         return None
-    state = connection.app.state
+    return await resolve_token(connection.app.state, token)
+
+
+async def resolve_token(state: State, token: str) -> Principal | None:
+    """The principal of a valid, unexpired key, cached in-process so intake rarely touches
+    the database. Concurrent requests that miss the cache share one lookup.
+    """
     cache: dict[str, tuple[float, Principal]] = state.key_cache
     inflight: dict[str, asyncio.Task[Principal | None]] = state.key_lookups
     digest = hashlib.sha256(token.encode()).hexdigest()
     hit = cache.get(digest)
     if hit and hit[0] > time.monotonic():
-        return hit[1]
+        return None if hit[1].expired() else hit[1]
     task = inflight.get(digest)
     if task is None:
         task = asyncio.create_task(authenticate(token))
@@ -72,13 +77,24 @@ async def api_key_guard(connection: ASGIConnection, handler: BaseRouteHandler) -
     principal = await principal_for(connection)
     if principal is None:
         raise NotAuthorizedException(
-            "a valid API key is required (Authorization: Bearer <key> or X-API-Key)",
+            "a valid API key is required (Authorization: Bearer <key> or X-API-Key); "
+            "revoked and expired keys are refused",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    limiter: RateLimiter = connection.app.state.rate_limiter
+    limiter.check(principal.key_id, principal.rate_per_minute)
     allowed = handler.opt.get("roles")
     if not isinstance(allowed, frozenset) or principal.role not in allowed:
         raise PermissionDeniedException(f"role {principal.role.value!r} may not call this route")
     connection.state.principal = principal
+
+
+def forget_key(state: State, key_id: str) -> None:
+    """Drop a key from this process's cache at once (after revoking it here)."""
+    cache: dict[str, tuple[float, Principal]] = state.key_cache
+    for digest, (_, principal) in list(cache.items()):
+        if principal.key_id == key_id:
+            cache.pop(digest, None)
 
 
 def current_principal(connection: ASGIConnection) -> Principal:

@@ -36,6 +36,10 @@ class ComplaintCreate(msgspec.Struct, forbid_unknown_fields=True):
     address: Annotated[str, Meta(max_length=300)] | None = None
     city: Annotated[str, Meta(max_length=40)] | None = None
     reporter: ReporterIn | None = None
+    media_url: Annotated[str, Meta(max_length=2000, pattern=r"^https?://[^\s]+$")] | None = None
+    attributes: (
+        dict[Annotated[str, Meta(max_length=60)], Annotated[str, Meta(max_length=200)]] | None
+    ) = None
 
 
 class ComplaintAccepted(msgspec.Struct):

@@ -48,6 +48,8 @@ class Complaint:
     reporter_id: int | None = None
     address: str | None = None
     filed_by: str | None = None  # id of the API key that filed it
+    media_url: str | None = None  # a photo the citizen's app hosts (Open311 media_url)
+    attributes: dict[str, str] | None = None  # answers to the category's questions
 
 
 @dataclass

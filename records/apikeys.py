@@ -22,6 +22,17 @@ class Principal:
     name: str
     role: Role
     official_id: int | None
+    expires_at: datetime | None = None
+    rate_per_minute: int | None = None  # None: the server's default
+
+    @property
+    def actor(self) -> str:
+        """How the audit log and event log name this caller."""
+        return f"key:{self.key_id} {self.name}"
+
+    def expired(self, now: datetime | None = None) -> bool:
+        """True once the key's expiry time has passed."""
+        return self.expires_at is not None and self.expires_at <= (now or datetime.now(UTC))
 
 
 def _sha256(secret: str) -> str:
@@ -67,7 +78,10 @@ async def authenticate(token: str) -> Principal | None:
         return None
     if not hmac.compare_digest(row.secret_sha256, _sha256(secret)):
         return None
-    return Principal(row.key_id, row.name, Role(row.role), row.official)
+    principal = Principal(
+        row.key_id, row.name, Role(row.role), row.official, row.expires_at, row.rate_per_minute
+    )
+    return None if principal.expired() else principal
 
 
 async def revoke_key(key_id: str) -> bool:

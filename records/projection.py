@@ -69,6 +69,9 @@ def _row(state: CaseState) -> Complaint:
         resolved_by=state.proof.official_id if state.proof else None,
         confirm_due_at=state.confirm_due_at,
         closed_at=state.closed_at,
+        filed_by=c.filed_by,
+        media_url=c.media_url,
+        attributes=c.attributes,
     )
 
 

@@ -109,6 +109,10 @@ class Complaint(Table):
     resolved_by = ForeignKey(references=Official, null=True, on_delete=OnDelete.set_null)
     confirm_due_at = Timestamptz(null=True, default=None)
     closed_at = Timestamptz(null=True, default=None)
+    # Issue 5: the API key that filed the case, so an app can list and follow what it filed.
+    filed_by = Varchar(length=16, null=True, default=None, index=True)
+    media_url = Varchar(length=2000, null=True, default=None)
+    attributes = JSON(null=True, default=None)
 
 
 class ComplaintEvent(Table):
@@ -136,6 +140,10 @@ class ApiKey(Table):
     official = ForeignKey(references=Official, null=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)
+    # Issue 5: keys expire, and each has its own rate limit (None: the server's default).
+    expires_at = Timestamptz(null=True, default=None)
+    rate_per_minute = Integer(null=True, default=None)
+    revoked_reason = Text(null=True, default=None)
 
 
 class IdempotencyRecord(Table):
@@ -257,3 +265,52 @@ class ScoreEntry(Table):
     period = Varchar(length=7, index=True)  # "YYYY-MM" in IST
     at = Timestamptz()
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AuditEntry(Table):
+    """One link of the tamper-evident audit log.
+
+    `entry_hash` is SHA-256 over the previous entry's hash and this entry's canonical JSON, so
+    editing, inserting or deleting any row breaks every link after it.
+    """
+
+    seq = Integer(unique=True)  # 1, 2, 3, ... with no gaps
+    at = Timestamptz()
+    actor = Varchar(length=200)  # "key:<id> <name>", "workflow", "cli:<user>", ...
+    action = Varchar(length=60, index=True)  # "case.status", "notice.signed", "apikey.revoke", ...
+    subject = Varchar(length=200, index=True)  # a tracking id, key id, notice id, ...
+    detail = JSON()
+    # A retried write (Temporal retries activities) appends nothing twice.
+    dedupe_key = Varchar(length=200, unique=True, null=True, default=None)
+    prev_hash = Varchar(length=64)
+    entry_hash = Varchar(length=64, unique=True)
+
+
+class Webhook(Table):
+    """A URL an API key registered: status changes of the cases it may read are posted there."""
+
+    key_id = Varchar(length=16, index=True)  # the API key that owns it
+    url = Varchar(length=2000)
+    secret = Varchar(length=100)  # HMAC-SHA256 signing secret, shown once at registration
+    description = Varchar(length=200, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    disabled_at = Timestamptz(null=True, default=None)
+
+
+class WebhookDelivery(Table):
+    """One status change posted (or being posted) to one webhook; failures stay visible."""
+
+    delivery_id = Varchar(length=120, unique=True)  # "<webhook id>:<tracking id>:<revision>"
+    webhook = ForeignKey(references=Webhook, on_delete=OnDelete.cascade)
+    tracking_id = Varchar(length=20, index=True)
+    revision = Integer()
+    status = Varchar(length=20)  # the case status that was announced
+    payload = JSON()
+    state = Varchar(length=12, default="pending")  # pending, delivered, failed
+    attempts = Integer(default=0)
+    last_status_code = Integer(null=True, default=None)
+    last_error = Text(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_attempt_at = Timestamptz(null=True, default=None)
+    delivered_at = Timestamptz(null=True, default=None)
+    given_up_at = Timestamptz(null=True, default=None)
