@@ -11,9 +11,12 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from temporalio.client import Client
 
 from api.auth import api_key_guard
+from api.controllers.audit import AuditController
 from api.controllers.complaints import ComplaintController
+from api.controllers.keys import ApiKeyController
 from api.controllers.lifecycle import CaseLifecycleController
 from api.controllers.notices import NoticeController
+from api.controllers.personal import ContactController
 from api.controllers.public import CatalogueController, health
 from api.controllers.scores import ScoreController
 from api.errors import exception_handler
@@ -58,6 +61,9 @@ def create_app(
                     CaseLifecycleController,
                     NoticeController,
                     ScoreController,
+                    ApiKeyController,
+                    AuditController,
+                    ContactController,
                 ],
             ),
         ],

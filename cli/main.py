@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import os
 import signal
+import socket
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from domain.roles import Role
 from settings import Settings
+
+if TYPE_CHECKING:
+    from records.audit import AuditRecord
 
 
 def _settings() -> Settings:
@@ -21,6 +28,15 @@ def _settings() -> Settings:
     # var/ holds the database (citizens' contact details) and keys: owner only.
     settings.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     return settings
+
+
+def _cli_actor() -> str:
+    """How the audit log names an operator at this terminal."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = str(os.getuid())
+    return f"cli:{user}@{socket.gethostname()}"
 
 
 def _ports_to_open(settings: Settings) -> list[int]:
@@ -299,55 +315,121 @@ def apikeys() -> None:
 )
 @click.option("--name", required=True, help="Who holds the key, e.g. 'Namma Bengaluru app'.")
 @click.option("--official", "official_id", type=int, help="Official id (required for supervisor).")
-def apikeys_create(role: str, name: str, official_id: int | None) -> None:
+@click.option(
+    "--expires-in-days",
+    type=click.IntRange(1, 3650),
+    help="The key stops working this many days from now (default: never).",
+)
+@click.option(
+    "--rate",
+    "rate_per_minute",
+    type=click.IntRange(0, 1_000_000),
+    help="Requests a minute this key may make (0: unlimited; default: the server's).",
+)
+def apikeys_create(
+    role: str,
+    name: str,
+    official_id: int | None,
+    expires_in_days: int | None,
+    rate_per_minute: int | None,
+) -> None:
     """Create a key; the secret is printed once and never stored."""
     from records.apikeys import create_key
 
     _settings()
+    expires_at = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
     try:
-        token, row = asyncio.run(create_key(name, Role(role), official_id))
+        token, row = asyncio.run(
+            create_key(
+                name,
+                Role(role),
+                official_id,
+                expires_at=expires_at,
+                rate_per_minute=rate_per_minute,
+                actor=_cli_actor(),
+            )
+        )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
+    until = f", expires {expires_at:%Y-%m-%d %H:%M} UTC" if expires_at else ""
     click.echo(
-        f"key id {row.key_id} ({role}, {name}); store this secret now, it is not shown again:"
+        f"key id {row.key_id} ({role}, {name}{until}); store this secret now, "
+        "it is not shown again:"
     )
     click.echo(token)
 
 
 @apikeys.command("revoke")
 @click.argument("key_id")
-def apikeys_revoke(key_id: str) -> None:
-    """Revoke a key by its id (the part after `cvk_`); APIs refuse it within 30 seconds."""
+@click.option("--reason", default="revoked by operator", show_default=True)
+def apikeys_revoke(key_id: str, reason: str) -> None:
+    """Revoke a key by its id (the part after `cvk_`); running APIs refuse it within 5 s."""
     from records.apikeys import revoke_key
 
     _settings()
-    if not asyncio.run(revoke_key(key_id)):
+    if not asyncio.run(revoke_key(key_id, reason=reason, actor=_cli_actor())):
         raise click.UsageError(f"no active key with id {key_id}")
     click.echo(f"key {key_id} revoked")
 
 
 @apikeys.command("list")
-def apikeys_list() -> None:
-    """List keys (ids, roles, names; never secrets)."""
-    from records.tables import ApiKey
+@click.option("--active", is_flag=True, help="Only keys that still work.")
+def apikeys_list(active: bool) -> None:
+    """List keys: id, role, state (active, expired, revoked), expiry, name; never secrets."""
+    from records.apikeys import list_keys
 
     _settings()
-    rows = asyncio.run(
-        ApiKey.select(
-            ApiKey.key_id,
-            ApiKey.role,
-            ApiKey.name,
-            ApiKey.official,
-            ApiKey.created_at,
-            ApiKey.revoked_at,
+    for k in asyncio.run(list_keys(include_revoked=not active)):
+        if active and k.state != "active":
+            continue
+        bound = f" official={k.official_id}" if k.official_id else ""
+        expiry = f"{k.expires_at:%Y-%m-%d}" if k.expires_at else "never"
+        rate = f" rate={k.rate_per_minute}/min" if k.rate_per_minute is not None else ""
+        click.echo(
+            f"{k.key_id}  {k.role:<12} {k.state:<8} expires {expiry:<10} {k.name}{bound}{rate}"
         )
-        .order_by(ApiKey.id)
-        .run()
-    )
-    for r in rows:
-        state = "revoked" if r["revoked_at"] else "active"
-        bound = f" official={r['official']}" if r["official"] else ""
-        click.echo(f"{r['key_id']}  {r['role']:<12} {state:<8} {r['name']}{bound}")
+
+
+@cli.group()
+def audit() -> None:
+    """The tamper-evident audit log (a hash chain of every state change and key operation)."""
+
+
+@audit.command("verify")
+@click.option("--expect-head", help="A head hash published earlier: it must still be in the chain.")
+def audit_verify(expect_head: str | None) -> None:
+    """Check every link of the chain; name the first broken one (exit 1 if any)."""
+    from records import audit as audit_log
+    from records.tables import AuditEntry
+
+    _settings()
+
+    async def check() -> tuple[audit_log.Verdict, bool | None]:
+        verdict = await audit_log.verify()
+        found = None
+        if expect_head:
+            found = await AuditEntry.exists().where(AuditEntry.entry_hash == expect_head.strip())
+        return verdict, found
+
+    verdict, found = asyncio.run(check())
+    if not verdict.ok:
+        click.echo(f"BROKEN at entry {verdict.broken_seq}: {verdict.reason}")
+        click.echo(f"the chain holds up to entry {verdict.head_seq} ({verdict.head_hash})")
+        raise SystemExit(1)
+    click.echo(f"OK: {verdict.entries} entries, head {verdict.head_seq} {verdict.head_hash}")
+    if found is False:
+        click.echo(f"BROKEN: the published head {expect_head} is no longer in the chain")
+        raise SystemExit(1)
+
+
+@audit.command("head")
+def audit_head() -> None:
+    """Print the current head (sequence number and hash) to keep a copy elsewhere."""
+    from records import audit as audit_log
+
+    _settings()
+    head = asyncio.run(audit_log.head())
+    click.echo(f"{head['seq']} {head['entry_hash']}")
 
 
 @cli.group()
@@ -361,12 +443,19 @@ def _key_store():  # type: ignore[no-untyped-def]
     return KeyStore.from_settings(_settings())
 
 
-def _publish(store) -> None:  # type: ignore[no-untyped-def]
-    """Copy the key folder's public keys into the database the API serves them from."""
+def _publish(store, event: AuditRecord | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Copy the key folder's public keys into the database the API serves them from, and
+    append the key operation to the audit log."""
+    from records.audit import append
     from records.notices import publish_keys
 
+    async def publish() -> None:
+        await publish_keys(store)
+        if event is not None:
+            await append(event)
+
     try:
-        asyncio.run(publish_keys(store))
+        asyncio.run(publish())
     except Exception as exc:  # the folder changed; the API learns at the next bootstrap
         click.echo(f"warning: keys not published to the database ({exc}); run `civicops bootstrap`")
 
@@ -375,8 +464,10 @@ def _publish(store) -> None:  # type: ignore[no-untyped-def]
 def keys_rotate() -> None:
     """Make a new signing key; notices signed with older keys keep verifying."""
     store = _key_store()
+    from records.audit import AuditRecord
+
     kid = store.rotate()
-    _publish(store)
+    _publish(store, AuditRecord("signing_key.rotate", kid, _cli_actor()))
     click.echo(f"new signing key {kid}")
 
 
@@ -392,7 +483,10 @@ def keys_revoke(key_id: str, reason: str) -> None:
         replacement = store.revoke(key_id, reason)
     except SigningKeyError as exc:
         raise click.UsageError(str(exc)) from exc
-    _publish(store)
+    from records.audit import AuditRecord
+
+    detail = {"reason": reason, "replacement": replacement}
+    _publish(store, AuditRecord("signing_key.revoke", key_id, _cli_actor(), detail))
     click.echo(f"key {key_id} revoked")
     if replacement:
         click.echo(f"it was the signing key; new signing key {replacement}")

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from domain.roles import Role
+from records.audit import AuditRecord
+from records.db import atomic_writes
 from records.tables import ApiKey, Official
 
 PREFIX = "cvk"
@@ -47,12 +49,29 @@ def split_key(token: str) -> tuple[str, str] | None:
     return parts[1], parts[2]
 
 
-async def create_key(name: str, role: Role, official_id: int | None = None) -> tuple[str, ApiKey]:
-    """Make a key; returns the full token (shown once) and the stored row."""
+async def create_key(
+    name: str,
+    role: Role,
+    official_id: int | None = None,
+    *,
+    expires_at: datetime | None = None,
+    rate_per_minute: int | None = None,
+    actor: str = "cli",
+) -> tuple[str, ApiKey]:
+    """Make a key; returns the full token (shown once) and the stored row. Audited."""
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise ValueError("name: must be 1-120 characters")
     if role == Role.SUPERVISOR and official_id is None:
-        raise ValueError("a supervisor key must be bound to an official (--official ID)")
+        raise ValueError(
+            "official_id: a supervisor key must be bound to an official (CLI: --official ID)"
+        )
     if official_id is not None and await Official.objects().get(Official.id == official_id) is None:
-        raise ValueError(f"no official with id {official_id}")
+        raise ValueError(f"official_id: no official with id {official_id}")
+    if expires_at is not None and expires_at <= datetime.now(UTC):
+        raise ValueError("expires_at: must be in the future")
+    if rate_per_minute is not None and not 0 <= rate_per_minute <= 1_000_000:
+        raise ValueError("rate_per_minute: must be between 0 (unlimited) and 1000000")
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     row = ApiKey(
@@ -62,8 +81,26 @@ async def create_key(name: str, role: Role, official_id: int | None = None) -> t
         secret_sha256=_sha256(secret),
         official=official_id,
         created_at=datetime.now(UTC),
+        expires_at=expires_at,
+        rate_per_minute=rate_per_minute,
     )
-    await row.save()
+    await atomic_writes(
+        [ApiKey.insert(row)],
+        audit=[
+            AuditRecord(
+                action="apikey.create",
+                subject=key_id,
+                actor=actor,
+                detail={
+                    "name": name,
+                    "role": role.value,
+                    "official": official_id,
+                    "expires_at": expires_at.isoformat() if expires_at else None,
+                    "rate_per_minute": rate_per_minute,
+                },
+            )
+        ],
+    )
     return f"{PREFIX}_{key_id}_{secret}", row
 
 
@@ -84,12 +121,85 @@ async def authenticate(token: str) -> Principal | None:
     return None if principal.expired() else principal
 
 
-async def revoke_key(key_id: str) -> bool:
-    """Mark a key revoked; False if no such active key. Running APIs stop accepting it
-    within their cache time (30 s)."""
-    rows = await (
-        ApiKey.update({ApiKey.revoked_at: datetime.now(UTC)})
-        .where((ApiKey.key_id == key_id) & ApiKey.revoked_at.is_null())
-        .returning(ApiKey.id)
-    )
-    return bool(rows)
+async def revoke_key(key_id: str, *, reason: str = "revoked", actor: str = "cli") -> bool:
+    """Mark a key revoked; False if no such active key. Audited.
+
+    The API that revokes it stops accepting it at once; other API processes within their
+    cache time (5 s).
+    """
+    if await ApiKey.exists().where((ApiKey.key_id == key_id) & ApiKey.revoked_at.is_null()):
+        now = datetime.now(UTC)
+        await atomic_writes(
+            [
+                ApiKey.update({ApiKey.revoked_at: now, ApiKey.revoked_reason: reason}).where(
+                    (ApiKey.key_id == key_id) & ApiKey.revoked_at.is_null()
+                )
+            ],
+            audit=[
+                AuditRecord(
+                    action="apikey.revoke",
+                    subject=key_id,
+                    actor=actor,
+                    detail={"reason": reason},
+                    dedupe_key=f"apikey.revoke:{key_id}",
+                    at=now,
+                )
+            ],
+        )
+        return True
+    return False
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """What may be shown about a key: never its secret or hash."""
+
+    key_id: str
+    name: str
+    role: str
+    official_id: int | None
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    revoked_reason: str | None
+    rate_per_minute: int | None
+
+    @property
+    def state(self) -> str:
+        """active, expired or revoked."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= datetime.now(UTC):
+            return "expired"
+        return "active"
+
+
+async def list_keys(*, include_revoked: bool = True) -> list[KeyInfo]:
+    """Every key, oldest first."""
+    query = ApiKey.select(
+        ApiKey.key_id,
+        ApiKey.name,
+        ApiKey.role,
+        ApiKey.official,
+        ApiKey.created_at,
+        ApiKey.expires_at,
+        ApiKey.revoked_at,
+        ApiKey.revoked_reason,
+        ApiKey.rate_per_minute,
+    ).order_by(ApiKey.id)
+    if not include_revoked:
+        query = query.where(ApiKey.revoked_at.is_null())
+    return [
+        KeyInfo(
+            r["key_id"],
+            r["name"],
+            r["role"],
+            r["official"],
+            r["created_at"],
+            r["expires_at"],
+            r["revoked_at"],
+            r["revoked_reason"],
+            r["rate_per_minute"],
+        )
+        for r in await query
+    ]

@@ -23,7 +23,13 @@ from temporalio.converter import DataConverter, value_to_type
 
 from domain.case import CaseState, Status
 from domain.sla import TOP_LEVEL, IntakeRules
-from records.db import sqlite_run, sqlite_transaction, write_transaction
+from records.db import (
+    run_steps,
+    run_steps_sqlite,
+    sqlite_run,
+    sqlite_transaction,
+    write_transaction,
+)
 from records.tables import CaseReport, CaseSite, Complaint
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -125,7 +131,7 @@ async def place(
     if isinstance(CaseSite._meta.db, PostgresEngine):
         async with write_transaction():
             await _lock(c.city, c.category)
-            placement, writes = await _run_async(decision)
+            placement, writes = await run_steps(decision)
             for query in writes:
                 await query
         return placement
@@ -134,23 +140,9 @@ async def place(
     return await asyncio.to_thread(_run_sqlite, CaseSite._meta.db.path, decision)
 
 
-async def _run_async(decision: Decision) -> tuple[Placement, list[Any]]:
-    try:
-        query = next(decision)
-        while True:
-            query = decision.send(await query.output(load_json=True))
-    except StopIteration as done:
-        return done.value
-
-
 def _run_sqlite(path: str, decision: Decision) -> Placement:
     def work(conn: sqlite3.Connection) -> Placement:
-        try:
-            query = next(decision)
-            while True:
-                query = decision.send(sqlite_run(conn, query))
-        except StopIteration as done:
-            placement, writes = done.value
+        placement, writes = run_steps_sqlite(conn, decision)
         for write in writes:
             sqlite_run(conn, write)
         return placement

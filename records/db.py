@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Generator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -12,6 +12,7 @@ import asyncpg
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from records.audit import AuditRecord, append_steps
 from records.tables import Complaint
 
 T = TypeVar("T")
@@ -82,13 +83,44 @@ def sqlite_transaction(path: str, work: Callable[[sqlite3.Connection], T]) -> T:
         conn.close()
 
 
-def _sqlite_writes(conn: sqlite3.Connection, queries: Sequence[Any]) -> None:
+# A decision made inside a transaction: yields the SELECTs it needs (and is sent their rows)
+# and returns its result. One decision runs on either engine through the two drivers below.
+Steps = Generator[Any, list[dict[str, Any]], T]
+
+
+async def run_steps(steps: Steps[T]) -> T:
+    """Drive a decision with awaited queries (PostgreSQL, inside a transaction)."""
+    try:
+        query = next(steps)
+        while True:
+            output = getattr(query, "output", None)  # Raw queries have no output options
+            query = steps.send(await (output(load_json=True) if output else query))
+    except StopIteration as done:
+        return done.value
+
+
+def run_steps_sqlite(conn: sqlite3.Connection, steps: Steps[T]) -> T:
+    """Drive a decision on a plain sqlite3 connection (inside its transaction)."""
+    try:
+        query = next(steps)
+        while True:
+            query = steps.send(sqlite_run(conn, query))
+    except StopIteration as done:
+        return done.value
+
+
+def _sqlite_writes(
+    conn: sqlite3.Connection, queries: Sequence[Any], audit: Sequence[AuditRecord]
+) -> None:
     for query in queries:
         sqlite_run(conn, query)
+    if audit:
+        for query in run_steps_sqlite(conn, append_steps(list(audit))):
+            sqlite_run(conn, query)
 
 
-async def atomic_writes(queries: Sequence[Any]) -> None:
-    """Run write queries (no results needed) in one transaction.
+async def atomic_writes(queries: Sequence[Any], *, audit: Sequence[AuditRecord] = ()) -> None:
+    """Run write queries (no results needed) and chain their audit entries, in one transaction.
 
     On SQLite the whole transaction runs in one thread call, so the database's single write
     lock is held for a millisecond, not for as long as this process's event loop takes to
@@ -97,9 +129,12 @@ async def atomic_writes(queries: Sequence[Any]) -> None:
     engine = Complaint._meta.db
     if isinstance(engine, SQLiteEngine):
         await asyncio.to_thread(
-            sqlite_transaction, engine.path, lambda conn: _sqlite_writes(conn, queries)
+            sqlite_transaction, engine.path, lambda conn: _sqlite_writes(conn, queries, audit)
         )
         return
     async with engine.transaction():
         for query in queries:
             await query
+        if audit:
+            for query in await run_steps(append_steps(list(audit))):
+                await query

@@ -12,6 +12,7 @@ from notices.keys import KeyStore, PublicKeyInfo
 from notices.sealing import SealedNotice
 from notices.signing import b64url, unb64url
 from notices.verify import Keyring
+from records.audit import AuditRecord
 from records.db import atomic_writes
 from records.tables import Complaint, Notice, SigningKey
 
@@ -138,7 +139,25 @@ async def save(
                     issued_at=issued_at,
                 )
             ).on_conflict(target=Notice.notice_id, action="DO NOTHING")
-        ]
+        ],
+        audit=[
+            AuditRecord(
+                action="notice.signed",
+                subject=sealed.notice_id,
+                actor=f"signing-key:{sealed.key_id}",
+                detail={
+                    "tracking_id": tracking_id,
+                    "kind": kind,
+                    "level": level,
+                    "assignee": assignee_id,
+                    "payload_sha256": sealed.payload_sha256.hex(),
+                    "pdf_sha256": sealed.pdf_sha256.hex(),
+                    "signature": b64url(sealed.signature),
+                },
+                dedupe_key=f"notice:{sealed.notice_id}",
+                at=issued_at,
+            )
+        ],
     )
     row = await get(sealed.notice_id)
     assert row is not None

@@ -7,6 +7,7 @@ from typing import Any
 from domain.case import CaseEvent, CaseState
 from domain.ids import workflow_id
 from records import cases
+from records.audit import AuditRecord
 from records.db import atomic_writes
 from records.tables import CaseSite, Complaint, ComplaintEvent
 
@@ -106,7 +107,27 @@ async def record(state: CaseState, event: CaseEvent) -> None:
                 {CaseSite.ended_at: event.at, CaseSite.end_status: state.status.value}
             ).where((CaseSite.tracking_id == tracking_id) & CaseSite.ended_at.is_null())
         )
-    await atomic_writes(queries)
+    await atomic_writes(queries, audit=[audit_record(state, event)])
+
+
+def audit_record(state: CaseState, event: CaseEvent) -> AuditRecord:
+    """The audit entry of one case revision (a retry of the same revision appends nothing)."""
+    tracking_id = state.complaint.tracking_id
+    a = state.assignment
+    return AuditRecord(
+        action=f"case.{event.kind}",
+        subject=tracking_id,
+        actor=event.actor,
+        detail={
+            "revision": event.revision,
+            "status": event.status.value,
+            "level": state.escalation_level,
+            "assignee": a.official_id if a else None,
+            **event.detail,
+        },
+        dedupe_key=f"case:{tracking_id}:{event.revision}",
+        at=event.at,
+    )
 
 
 async def load(tracking_id: str) -> dict[str, Any] | None:

@@ -95,6 +95,15 @@ def pothole(lat: float, lon: float, **extra: Any) -> dict[str, Any]:
     }
 
 
+async def key_of(official_id: int) -> str:
+    """A supervisor API key bound to one official."""
+    from domain.roles import Role
+    from records.apikeys import create_key
+
+    token, _ = await create_key(f"test-official-{official_id}", Role.SUPERVISOR, official_id)
+    return token
+
+
 def auth(key: str) -> dict[str, str]:
     """Headers carrying an API key."""
     return {"Authorization": f"Bearer {key}"}

@@ -14,13 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from helpers import auth, fresh_spot, photo, pothole, wait_for_status
+from helpers import auth, fresh_spot, key_of, photo, pothole, wait_for_status
 from helpers import wait_until as until
 from temporalio.worker import Replayer
 
 from domain.case import CaseState
-from domain.roles import Role
-from records.apikeys import create_key
 from records.tables import CaseReport, ScoreEntry
 from worker import WORKFLOWS
 from workflows import search_attributes as sa
@@ -42,12 +40,6 @@ async def new_case(stack, api_keys, spot=None) -> tuple[str, dict, tuple]:  # ty
     tracking_id = (await file_case(stack, citizen, spot))["tracking_id"]
     case = await wait_for_status(stack.api, tracking_id, auth(citizen), "NOTICE_ISSUED")
     return tracking_id, case, spot
-
-
-async def key_of(official_id: int) -> str:
-    """A supervisor API key bound to one official."""
-    token, _ = await create_key(f"test-official-{official_id}", Role.SUPERVISOR, official_id)
-    return token
 
 
 async def upload(

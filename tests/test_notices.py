@@ -9,7 +9,15 @@ import uuid
 import httpx
 import pypdfium2 as pdfium
 import pytest
-from helpers import MALLESHWARAM, auth, in_malleshwaram, pothole, scan_qr, wait_for_status
+from helpers import (
+    MALLESHWARAM,
+    auth,
+    in_malleshwaram,
+    key_of,
+    pothole,
+    scan_qr,
+    wait_for_status,
+)
 from temporalio.testing import ActivityEnvironment
 
 from activities.notices import NoticeActivities, s3_key_for
@@ -46,8 +54,14 @@ async def test_assigned_pothole_gets_a_signed_kannada_notice_its_supervisor_can_
     api, api_keys, settings
 ):
     tracking_id, case = await file_and_wait(api, api_keys, address="15th Cross, Malleshwaram")
-    supervisor = auth(api_keys["supervisor"])
+    supervisor = auth(await key_of(case["assignee"]["id"]))
     notice_id = f"{tracking_id}-ASG0"
+    # Another ward's supervisor may not read it: a supervisor sees only its own cases.
+    other = auth(api_keys["supervisor"])
+    assert (await api.get(f"/v1/notices/{notice_id}", headers=other)).status_code == 403
+    assert (
+        await api.get(f"/v1/complaints/{tracking_id}/notices", headers=other)
+    ).status_code == 403
     assert [n["notice_id"] for n in case["notices"]] == [notice_id]
     assert case["events"][-1]["kind"] == "notice_issued"
     assert case["events"][-1]["detail"]["notice"] == notice_id

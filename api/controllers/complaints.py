@@ -24,6 +24,7 @@ from api.auth import current_principal, roles
 from api.errors import FieldError
 from api.filing import file_complaint
 from api.schemas import ComplaintAccepted, ComplaintCreate, ComplaintView, WithdrawIn
+from api.scope import require_assigned
 from api.updates import RPC_TIMEOUT, run_update, unavailable
 from api.views import from_record, from_state
 from domain import ids
@@ -136,6 +137,7 @@ class ComplaintController(Controller):
     async def get_one(self, request: Request, tracking_id: TrackingId) -> ComplaintView:
         """Live state from the workflow while it runs; the database projection once it has ended."""
         tracking_id = check_tracking_id(tracking_id)
+        principal = current_principal(request)
         public_url = request.app.state.settings.public_url
         client: Client = request.app.state.temporal
         handle = client.get_workflow_handle(ids.workflow_id(tracking_id))
@@ -145,6 +147,8 @@ class ComplaintController(Controller):
             running = description.status == WorkflowExecutionStatus.RUNNING
             if running:
                 state = await handle.query(ComplaintWorkflow.status, rpc_timeout=RPC_TIMEOUT)
+                a = state.assignment
+                require_assigned(principal, a.official_id if a else None)
                 return from_state(state, public_url)
         except (RPCError, WorkflowQueryFailedError) as exc:
             # No worker answering (or Temporal down): fall back to the projection below.
@@ -156,6 +160,7 @@ class ComplaintController(Controller):
             if running:
                 raise unavailable(RuntimeError("no live state"))
             raise NotFoundException(f"no complaint {tracking_id}")
+        require_assigned(principal, row["assignee"])
         return from_record(
             row,
             await projection.events(tracking_id),

@@ -21,11 +21,13 @@ from litestar.status_codes import (
     HTTP_422_UNPROCESSABLE_ENTITY,
 )
 
-from api.auth import PUBLIC
+from api.auth import PUBLIC, current_principal
 from api.controllers.complaints import READERS, TrackingId, check_tracking_id
 from api.errors import FieldError
 from api.schemas import NoticeRefView, NoticeView, VerdictView
+from api.scope import require_assigned
 from api.views import notice_pdf_url
+from domain.roles import Role
 from notices import pdfseal
 from notices.keys import PublicKeyInfo
 from notices.model import format_ist
@@ -39,6 +41,7 @@ from notices.verify import (
     verify_qr,
 )
 from records import notices as notice_records
+from records import projection
 from records.notices import KeyringCache
 
 log = logging.getLogger("civicops.api")
@@ -84,6 +87,10 @@ class NoticeController(Controller):
     async def for_complaint(self, request: Request, tracking_id: TrackingId) -> list[NoticeRefView]:
         """The notices issued for one complaint, oldest first."""
         tracking_id = check_tracking_id(tracking_id)
+        principal = current_principal(request)
+        if principal.role == Role.SUPERVISOR:
+            case = await projection.load(tracking_id)
+            require_assigned(principal, case["assignee"] if case else None)
         rows = await notice_records.for_complaint(tracking_id)
         views = []
         for row in rows:
@@ -115,6 +122,11 @@ class NoticeController(Controller):
         row = await notice_records.get(notice)
         if row is None:
             raise NotFoundException(f"no notice {notice}")
+        principal = current_principal(request)
+        if principal.role == Role.SUPERVISOR and row["assignee"] != principal.official_id:
+            # A supervisor reads the notices addressed to them, and those of their cases.
+            case = await projection.load(row["tracking_id"])
+            require_assigned(principal, case["assignee"] if case else None)
         if want_pdf:
             return await self._pdf(request, row)
         _, pdf_url = _links(request, notice)
