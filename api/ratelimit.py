@@ -30,7 +30,7 @@ class RateLimiter:
 
     def wait_seconds(self, key_id: str, per_minute: int | None = None) -> float:
         """Take one request from the key's bucket: 0.0 if allowed, else seconds to wait."""
-        rate = per_minute or self.default_per_minute
+        rate = self.default_per_minute if per_minute is None else per_minute
         if rate <= 0:
             return 0.0  # 0 turns the limit off
         now = time.monotonic()
@@ -51,9 +51,10 @@ class RateLimiter:
         """Raise 429 with Retry-After (whole seconds, at least 1) when the key is over."""
         wait = self.wait_seconds(key_id, per_minute)
         if wait > 0:
+            rate = self.default_per_minute if per_minute is None else per_minute
             retry_after = max(1, math.ceil(wait))
             raise TooManyRequestsException(
-                f"rate limit of {per_minute or self.default_per_minute} requests a minute "
+                f"rate limit of {rate} requests a minute "
                 f"for this API key exceeded; retry in {retry_after} s",
                 headers={"Retry-After": str(retry_after)},
             )
