@@ -115,6 +115,9 @@ async def test_the_default_rate_limit_applies_to_keys_without_their_own(api, set
         codes = [
             (await client.get("/v1/apikeys/me", headers=auth(token))).status_code for _ in range(3)
         ]
+        unlimited, _ = await create_key("app server", Role.CITIZEN_APP, rate_per_minute=0)
+        for _ in range(5):  # a key's own rate of 0 means no limit
+            assert (await client.get("/v1/apikeys/me", headers=auth(unlimited))).status_code == 200
     assert codes == [200, 200, 429]
 
 
