@@ -13,6 +13,7 @@ from temporalio.client import Client
 from api.auth import api_key_guard
 from api.controllers.audit import AuditController
 from api.controllers.complaints import ComplaintController
+from api.controllers.history import CaseHistoryController
 from api.controllers.keys import ApiKeyController
 from api.controllers.lifecycle import CaseLifecycleController
 from api.controllers.notices import NoticeController
@@ -58,6 +59,7 @@ def create_app(
                 route_handlers=[
                     CatalogueController,
                     ComplaintController,
+                    CaseHistoryController,
                     CaseLifecycleController,
                     NoticeController,
                     ScoreController,

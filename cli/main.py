@@ -558,6 +558,45 @@ def verify(file: Path | None, public_key: Path | None, qr: str | None, as_json: 
     sys.exit(0 if verdict.valid else 1)
 
 
+@cli.command()
+@click.argument("tracking_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the timeline as JSON (as the API).")
+def trace(tracking_id: str, as_json: bool) -> None:
+    """Print a case's timeline from its Temporal history: every step, who, when (IST)."""
+    from temporalio.service import RPCError, RPCStatusCode
+
+    from domain import ids
+    from timeline import CaseHistory, fetch_case_history, render_text, to_json
+    from worker import connect
+
+    settings = _settings()
+    value = tracking_id.strip().upper()
+    if not ids.is_tracking_id(value):
+        raise click.BadParameter(
+            "not a tracking id (expected like BLR-7K3M9QX2AB)", param_hint="TRACKING_ID"
+        )
+
+    async def fetch() -> CaseHistory:
+        client = await connect(settings)
+        return await fetch_case_history(
+            client, ids.workflow_id(value), ui_url=settings.effective_temporal_ui_url
+        )
+
+    try:
+        history = asyncio.run(fetch())
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            click.echo(f"error: no case history for {value} in Temporal", err=True)
+        else:
+            click.echo(f"error: Temporal unavailable: {exc}", err=True)
+        sys.exit(1)
+    except RuntimeError as exc:  # connecting failed
+        address = settings.effective_temporal_address
+        click.echo(f"error: cannot reach Temporal at {address}: {exc}", err=True)
+        sys.exit(1)
+    click.echo(to_json(history) if as_json else render_text(history))
+
+
 def main() -> None:
     """Entry point of the `civicops` console script."""
     cli()

@@ -91,3 +91,50 @@ async def test_case_continues_as_new_and_keeps_its_state(early_continue, api_key
     # The first run's history (ending in continue-as-new) replays on the current code.
     history = await first.fetch_history()
     await Replayer(workflows=WORKFLOWS).replay_workflow(history)
+
+
+async def test_official_traces_a_case_across_its_runs(early_continue, api_keys):
+    from timeline import build_timeline, fetch_runs
+
+    stack = early_continue
+    citizen, official = api_keys["citizen-app"], api_keys["official"]
+    spot = fresh_spot()
+    tracking_id = (await file_case(stack, citizen, spot))["tracking_id"]
+    await wait_for_status(stack.api, tracking_id, auth(citizen), "NOTICE_ISSUED")
+    handle = stack.env.client.get_workflow_handle(f"complaint-{tracking_id}")
+    first_run = (await handle.describe()).run_id
+    nearby = (spot[0] + 0.0001, spot[1])
+    for n in range(1, 6):
+        await file_case(stack, api_keys["integrator"], nearby)
+        case = await until(stack.api, tracking_id, citizen, lambda c, n=n: c["recomplaints"] == n)
+    latest_run = (await handle.describe()).run_id
+    assert latest_run != first_run, "the case should have continued as new"
+    await resolve(stack, tracking_id, case, spot)
+
+    resp = await stack.api.get(f"/v1/complaints/{tracking_id}/history", headers=auth(official))
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    runs = body["runs"]
+    assert len(runs) >= 2 and runs[0]["run_id"] == first_run and runs[-1]["run_id"] == latest_run
+    assert [r["outcome"] for r in runs] == ["continued_as_new"] * (len(runs) - 1) + ["running"]
+    assert all(r["temporal_ui_url"].endswith(f"/{r['run_id']}/history") for r in runs)
+    assert body["temporal_ui_url"].endswith(f"/workflows/complaint-{tracking_id}")
+    entries = body["entries"]
+    kinds = [e["kind"] for e in entries]
+    # One case, read across its runs: filed once, every re-complaint counted once, in order.
+    assert kinds.count("filed") == 1 and kinds.count("continued_as_new") == len(runs) - 1
+    assert [e["detail"]["count"] for e in entries if e["kind"] == "recomplaint"] == [1, 2, 3, 4, 5]
+    assert kinds.index("filed") < kinds.index("escalated") < kinds.index("proof_accepted")
+    assert kinds.count("sla_due") == 2  # the supervisor's deadline and the zonal officer's
+    assert entries[0]["run_id"] == first_run and entries[-1]["run_id"] == latest_run
+    assert {e["run_id"] for e in entries} == {r["run_id"] for r in runs}
+    escalated = next(e for e in entries if e["kind"] == "escalated")
+    assert escalated["actor"] == "test-integrator"
+    assert escalated["summary"].endswith("(level 1) after repeated re-complaints")
+
+    # Earlier runs past retention: the timeline says so and starts from what the run carried.
+    fetched, complete = await fetch_runs(stack.env.client, f"complaint-{tracking_id}")
+    assert complete and [r.run_id for r in fetched] == [r["run_id"] for r in runs]
+    later = build_timeline(f"complaint-{tracking_id}", fetched[-1:])
+    assert later.complete is False and later.entries[0].kind == "history_truncated"
+    assert later.entries[-1].kind == "notice_issued" and later.entries[-1].run_id == latest_run
