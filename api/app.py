@@ -20,6 +20,7 @@ from api.controllers.notices import NoticeController
 from api.controllers.personal import ContactController
 from api.controllers.public import CatalogueController, health
 from api.controllers.scores import ScoreController
+from api.controllers.search import SearchController
 from api.errors import exception_handler
 from api.ratelimit import RateLimiter
 from domain.sla import PolicyBook
@@ -60,6 +61,7 @@ def create_app(
                     CatalogueController,
                     ComplaintController,
                     CaseHistoryController,
+                    SearchController,
                     CaseLifecycleController,
                     NoticeController,
                     ScoreController,
