@@ -96,7 +96,7 @@ class Complaint(Table):
     location_match = Varchar(length=10, null=True, default=None)
     # Erasing a reporter (DPDP) must keep the complaint: the link is cleared, not cascaded.
     reporter = ForeignKey(references=Reporter, null=True, on_delete=OnDelete.set_null)
-    filed_at = Timestamptz()
+    filed_at = Timestamptz(index=True)  # searches sort and page by it
     sla_due_at = Timestamptz(null=True, default=None)
     updated_at = Timestamptz()
     closed_reason = Text(null=True, default=None)

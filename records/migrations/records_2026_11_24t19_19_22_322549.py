@@ -26,7 +26,7 @@ class Webhook(Table, tablename="webhook", schema=None):
     )
 
 
-ID = "2026-11-24T18:56:50:844716"
+ID = "2026-11-24T19:19:22:322549"
 VERSION = "1.38.0"
 DESCRIPTION = "Issue 5: audit chain, webhooks and deliveries, key expiry and rate limits, filed_by, media_url, attributes"
 
@@ -801,6 +801,18 @@ async def forwards():
             "db_column_name": None,
             "secret": False,
         },
+        schema=None,
+    )
+
+    manager.alter_column(
+        table_class_name="Complaint",
+        tablename="complaint",
+        column_name="filed_at",
+        db_column_name="filed_at",
+        params={"index": True},
+        old_params={"index": False},
+        column_class=Timestamptz,
+        old_column_class=Timestamptz,
         schema=None,
     )
 
