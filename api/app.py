@@ -22,6 +22,7 @@ from api.controllers.public import CatalogueController, health
 from api.controllers.scores import ScoreController
 from api.controllers.search import SearchController
 from api.errors import exception_handler
+from api.open311 import router as open311_router
 from api.ratelimit import RateLimiter
 from domain.sla import PolicyBook
 from records.db import database_pool
@@ -53,6 +54,7 @@ def create_app(
     app = Litestar(
         route_handlers=[
             health,
+            open311_router,  # Open311 authenticates the form's api_key itself (403, not 401)
             # Every /v1 route passes the key guard; a route is public only by saying so.
             Router(
                 "/",

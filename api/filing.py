@@ -25,6 +25,7 @@ from api.schemas import ComplaintCreate
 from api.updates import unavailable
 from domain import ids, languages
 from domain.case import CaseState, Complaint, ReComplaint
+from domain.categories import InvalidAttribute, validate_attributes
 from domain.sla import PolicyBook
 from geo.zones import Match
 from records import cases
@@ -59,6 +60,10 @@ async def file_complaint(
     description = data.description.strip()
     if not description:
         raise FieldError("description", "must not be empty")
+    try:
+        attributes = validate_attributes(data.category.value, data.attributes or {})
+    except InvalidAttribute as exc:
+        raise FieldError(f"attributes.{exc.code}", exc.message) from None
     language = languages.normalise(data.language)
     if language is None:
         raise FieldError(
@@ -106,7 +111,7 @@ async def file_complaint(
             address=data.address.strip() if data.address else None,
             filed_by=principal.key_id,
             media_url=data.media_url,
-            attributes=data.attributes or None,
+            attributes=attributes or None,
         ),
         policy=policy.sla(city_slug, data.category.value),
     )
