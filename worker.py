@@ -13,15 +13,17 @@ from activities.case import CaseActivities
 from activities.notices import NoticeActivities
 from activities.proofs import ProofActivities
 from activities.scores import ScoreActivities
+from activities.webhooks import WebhookActivities, WebhookFanout
 from notices.keys import KeyStore
 from records.db import database_pool
 from records.geography import ZoneDirectory
 from settings import Settings
 from storage import s3
 from workflows.complaint import ComplaintWorkflow
+from workflows.webhook import WebhookDeliveryWorkflow
 
 # The registry the worker and the tests share.
-WORKFLOWS = [ComplaintWorkflow]
+WORKFLOWS = [ComplaintWorkflow, WebhookDeliveryWorkflow]
 
 
 def activities_of(
@@ -58,12 +60,17 @@ def build_activities(
         settings.s3_bucket,
         settings.public_url,
     )
-    return activities_of(
-        case or CaseActivities(zones),
-        notice_activities,
-        ProofActivities(s3_client, settings.s3_bucket),
-        ScoreActivities(),
-    )
+    webhooks = WebhookActivities(settings)
+    return [
+        *activities_of(
+            case or CaseActivities(zones, WebhookFanout(settings)),
+            notice_activities,
+            ProofActivities(s3_client, settings.s3_bucket),
+            ScoreActivities(),
+        ),
+        webhooks.deliver_webhook,
+        webhooks.mark_webhook_failed,
+    ]
 
 
 def cache_workflow_bytecode() -> None:

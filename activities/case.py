@@ -7,6 +7,7 @@ import re
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.webhooks import WebhookFanout
 from domain.case import AssignInput, Assignment, FindOfficialInput, PrioritizeInput, RecordInput
 from domain.categories import BY_CODE, Priority
 from geo.zones import Match
@@ -25,8 +26,9 @@ _URGENT = re.compile(
 class CaseActivities:
     """Holds the clients the activities need, so a worker or a test can inject them."""
 
-    def __init__(self, zones: ZoneDirectory) -> None:
+    def __init__(self, zones: ZoneDirectory, webhooks: WebhookFanout | None = None) -> None:
         self.zones = zones
+        self.webhooks = webhooks  # None: status changes are not posted to webhooks
 
     @activity.defn(name="prioritize")
     async def prioritize(self, data: PrioritizeInput) -> int:
@@ -87,6 +89,8 @@ class CaseActivities:
     async def record(self, data: RecordInput) -> None:
         """Write a state revision and its event to the database projection (idempotent)."""
         await projection.record(data.state, data.event)
+        if self.webhooks is not None:  # status changes go to webhooks (enqueued idempotently)
+            await self.webhooks.announce(data.state, data.event)
 
 
 def _assignment(

@@ -21,6 +21,7 @@ from api.controllers.personal import ContactController
 from api.controllers.public import CatalogueController, health
 from api.controllers.scores import ScoreController
 from api.controllers.search import SearchController
+from api.controllers.webhooks import WebhookController
 from api.errors import exception_handler
 from api.open311 import router as open311_router
 from api.ratelimit import RateLimiter
@@ -63,10 +64,11 @@ def create_app(
                     CatalogueController,
                     ComplaintController,
                     CaseHistoryController,
-                    SearchController,
                     CaseLifecycleController,
                     NoticeController,
                     ScoreController,
+                    SearchController,
+                    WebhookController,
                     ApiKeyController,
                     AuditController,
                     ContactController,
