@@ -88,10 +88,12 @@ class NoticeController(Controller):
         """The notices issued for one complaint, oldest first."""
         tracking_id = check_tracking_id(tracking_id)
         principal = current_principal(request)
-        if principal.role == Role.SUPERVISOR:
-            case = await projection.load(tracking_id)
-            require_assigned(principal, case["assignee"] if case else None)
         rows = await notice_records.for_complaint(tracking_id)
+        if principal.role == Role.SUPERVISOR or not rows:
+            case = await projection.load(tracking_id)
+            if case is None and not rows:
+                raise NotFoundException(f"no complaint {tracking_id}")
+            require_assigned(principal, case["assignee"] if case else None)
         views = []
         for row in rows:
             url, pdf_url = _links(request, row["notice_id"])
