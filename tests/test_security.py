@@ -155,3 +155,30 @@ async def test_a_supervisor_cannot_see_or_act_on_another_supervisors_case(api, a
         headers=other,
     )
     assert proof.status_code == 403
+
+
+async def test_every_post_route_refuses_an_oversized_body_with_413(api, api_keys):
+    """64 KB is the cap for every body except notice verification (a PDF, up to 10 MB)."""
+    import re
+
+    big = "x" * (100 * 1024)
+    checked = []
+    for route in api.app.routes:  # type: ignore[attr-defined]
+        for handler in getattr(route, "route_handlers", []):
+            if "POST" not in handler.http_methods or route.path == "/v1/notices/verify":
+                continue
+            if route.path.startswith("/open311") and not route.path.endswith((".json", ".xml")):
+                continue  # Open311's unknown-path catch-alls answer 404 without reading
+            path = re.sub(r"\{tracking_id:str\}", "BLR-0000000000", route.path)
+            path = re.sub(r"\{\w+:\w+\}", "000000000000", path)
+            if route.path.startswith("/open311"):
+                resp = await api.post(path, data={"api_key": api_keys["admin"], "description": big})
+            else:
+                resp = await api.post(
+                    path,
+                    content=('{"description": "' + big + '"}').encode(),
+                    headers={**auth(api_keys["admin"]), "Content-Type": "application/json"},
+                )
+            assert resp.status_code == 413, (path, resp.status_code, resp.text[:200])
+            checked.append(path)
+    assert "/v1/complaints" in checked and "/open311/v2/requests.json" in checked
