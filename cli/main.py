@@ -405,6 +405,7 @@ def audit_verify(expect_head: str | None) -> None:
     _settings()
 
     async def check() -> tuple[audit_log.Verdict, bool | None]:
+        await audit_log.seal()  # chain entries still pending, so all that is committed counts
         verdict = await audit_log.verify()
         found = None
         if expect_head:
@@ -428,7 +429,11 @@ def audit_head() -> None:
     from records import audit as audit_log
 
     _settings()
-    head = asyncio.run(audit_log.head())
+    async def current() -> dict:
+        await audit_log.seal()
+        return await audit_log.head()
+
+    head = asyncio.run(current())
     click.echo(f"{head['seq']} {head['entry_hash']}")
 
 

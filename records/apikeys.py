@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from domain.roles import Role
-from records.audit import AuditRecord
+from records.audit import AuditRecord, seal
 from records.db import atomic_writes
 from records.tables import ApiKey, Official
 
@@ -101,6 +101,7 @@ async def create_key(
             )
         ],
     )
+    await seal()  # key operations are on the chain before the caller hears back
     return f"{PREFIX}_{key_id}_{secret}", row
 
 
@@ -146,6 +147,7 @@ async def revoke_key(key_id: str, *, reason: str = "revoked", actor: str = "cli"
                 )
             ],
         )
+        await seal()
         return True
     return False
 

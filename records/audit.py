@@ -4,12 +4,20 @@ Every entry's hash is SHA-256 over its canonical JSON, which includes the previo
 hash, so editing, deleting or inserting any row breaks the chain from that row on.
 `verify()` walks the whole chain and names the first broken link; `head()` is what
 `GET /v1/audit/head` publishes, so a copy of it kept elsewhere makes a rewrite evident.
+
+Writers put an entry in `audit_pending` in the same transaction as the change it describes
+(`records.db.atomic_writes(..., audit=[...])`), so no change commits without its entry and no
+writer waits on the chain; `seal()` moves pending entries onto the chain in batches under
+one lock, and `seal_soon()` runs it in the background of the process that wrote them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
+import weakref
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,7 +25,9 @@ from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 
-from records.tables import AuditEntry
+from records.tables import AuditEntry, AuditPending
+
+log = logging.getLogger("civicops.audit")
 
 GENESIS = "0" * 64  # the "previous hash" of the first entry
 
@@ -72,72 +82,147 @@ def entry_hash(
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-# Appending: yields the SELECTs it needs (and is sent their rows), returns the INSERTs. Run
-# inside the caller's transaction by records.db, after the writes the entries describe.
-AppendSteps = Generator[Any, list[dict[str, Any]], list[Any]]
+def pending_rows(records: list[AuditRecord]) -> list[Any]:
+    """The INSERTs that queue `records` for the chain, for the caller's own transaction.
+
+    No lock is taken: a retried write with the same dedupe key inserts nothing.
+    """
+    now = datetime.now(UTC)
+    return [
+        AuditPending.insert(
+            AuditPending(
+                at=record.at or now,
+                actor=record.actor,
+                action=record.action,
+                subject=record.subject,
+                detail=json.loads(json.dumps(record.detail, default=str)),
+                dedupe_key=record.dedupe_key,
+            )
+        ).on_conflict(target=AuditPending.dedupe_key, action="DO NOTHING")
+        for record in records
+    ]
 
 
-def append_steps(records: list[AuditRecord]) -> AppendSteps:
-    """Chain `records` onto the head; entries whose dedupe key exists are skipped."""
+# Sealing: yields the SELECTs it needs (and is sent their rows), returns how many entries it
+# chained and the writes that chain them. Run in one transaction by records.db.transact.
+SealSteps = Generator[Any, list[dict[str, Any]], tuple[int, list[Any]]]
+
+
+def _loaded(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _instant(value: Any) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def seal_steps(batch: int = 500) -> SealSteps:
+    """Chain up to `batch` pending entries onto the head, oldest first."""
     if isinstance(AuditEntry._meta.db, PostgresEngine):
-        # One chain, one writer at a time: held until the transaction commits.
+        # One chain, one sealer at a time: held until the transaction commits.
         yield AuditEntry.raw("SELECT pg_advisory_xact_lock(hashtext('civicops:audit'))")
-    keys = [r.dedupe_key for r in records if r.dedupe_key]
-    seen: set[str] = set()
+    pending = yield AuditPending.select().order_by(AuditPending.id).limit(batch)
+    if not pending:
+        return 0, []
+    keys = [p["dedupe_key"] for p in pending if p["dedupe_key"]]
+    chained: set[str] = set()
     if keys:
         rows = yield AuditEntry.select(AuditEntry.dedupe_key).where(
             AuditEntry.dedupe_key.is_in(keys)
         )
-        seen = {row["dedupe_key"] for row in rows}
-    fresh = [r for r in records if not r.dedupe_key or r.dedupe_key not in seen]
-    if not fresh:
-        return []
+        chained = {row["dedupe_key"] for row in rows}
     head = yield (
         AuditEntry.select(AuditEntry.seq, AuditEntry.entry_hash)
         .order_by(AuditEntry.seq, ascending=False)
         .limit(1)
     )
     seq, prev = (head[0]["seq"], head[0]["entry_hash"]) if head else (0, GENESIS)
-    now = datetime.now(UTC)
-    writes = []
-    for record in fresh:
+    entries = []
+    for p in pending:
+        if p["dedupe_key"] and p["dedupe_key"] in chained:
+            continue  # a retry of an entry already on the chain
         seq += 1
-        at = record.at or now
-        detail = json.loads(json.dumps(record.detail, default=str))  # what JSON will give back
+        at, detail = _instant(p["at"]), _loaded(p["detail"])
         digest = entry_hash(
             seq=seq,
             at=at,
-            actor=record.actor,
-            action=record.action,
-            subject=record.subject,
+            actor=p["actor"],
+            action=p["action"],
+            subject=p["subject"],
             detail=detail,
-            dedupe_key=record.dedupe_key,
+            dedupe_key=p["dedupe_key"],
             prev_hash=prev,
         )
-        writes.append(
-            AuditEntry.insert(
-                AuditEntry(
-                    seq=seq,
-                    at=at,
-                    actor=record.actor,
-                    action=record.action,
-                    subject=record.subject,
-                    detail=detail,
-                    dedupe_key=record.dedupe_key,
-                    prev_hash=prev,
-                    entry_hash=digest,
-                )
+        entries.append(
+            AuditEntry(
+                seq=seq,
+                at=at,
+                actor=p["actor"],
+                action=p["action"],
+                subject=p["subject"],
+                detail=detail,
+                dedupe_key=p["dedupe_key"],
+                prev_hash=prev,
+                entry_hash=digest,
             )
         )
         prev = digest
-    return writes
+    writes: list[Any] = [AuditEntry.insert(*entries)] if entries else []
+    writes.append(AuditPending.delete().where(AuditPending.id.is_in([p["id"] for p in pending])))
+    return len(entries), writes
+
+
+async def seal(batch: int = 500) -> int:
+    """Chain every pending entry now; how many were chained. Safe to run anywhere, any time."""
+    from records.db import transact
+
+    total = 0
+    while await AuditPending.exists():
+        chained = await transact(seal_steps(batch))
+        total += chained
+        if chained == 0 and not await AuditPending.exists():
+            break
+    return total
+
+
+_sealers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task[None]] = (
+    weakref.WeakKeyDictionary()
+)
+_again: set[asyncio.AbstractEventLoop] = set()
+
+
+def seal_soon() -> None:
+    """Chain pending entries in the background of this process, soon; calls coalesce, so a
+    busy worker takes the chain's lock once per batch, not once per entry."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    task = _sealers.get(loop)
+    if task is not None and not task.done():
+        _again.add(loop)
+        return
+    _sealers[loop] = loop.create_task(_seal_while_asked(loop))
+
+
+async def _seal_while_asked(loop: asyncio.AbstractEventLoop) -> None:
+    while True:
+        _again.discard(loop)
+        try:
+            await seal()
+        except Exception:  # the next write asks again; `audit verify` and /head seal too
+            log.warning("audit entries left pending; they are chained later", exc_info=True)
+            return
+        if loop not in _again:
+            return
 
 
 async def append(record: AuditRecord) -> None:
-    """Append one entry in its own transaction."""
+    """Append one entry and chain it before returning (operator and API actions)."""
     from records.db import atomic_writes
 
     await atomic_writes([], audit=[record])
+    await seal()
 
 
 @dataclass(frozen=True)
@@ -200,7 +285,8 @@ async def verify(batch: int = 2000) -> Verdict:
 
 
 async def head() -> dict[str, Any]:
-    """The newest entry's sequence number, hash and time (seq 0 and the genesis hash if none)."""
+    """The newest chained entry's sequence number, hash and time (seq 0 and the genesis hash
+    if none); callers that publish it seal pending entries first."""
     row = (
         await AuditEntry.select(AuditEntry.seq, AuditEntry.entry_hash, AuditEntry.at)
         .order_by(AuditEntry.seq, ascending=False)

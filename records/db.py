@@ -12,7 +12,7 @@ import asyncpg
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from records.audit import AuditRecord, append_steps
+from records.audit import AuditRecord, pending_rows, seal_soon
 from records.tables import Complaint
 
 T = TypeVar("T")
@@ -109,32 +109,48 @@ def run_steps_sqlite(conn: sqlite3.Connection, steps: Steps[T]) -> T:
         return done.value
 
 
-def _sqlite_writes(
-    conn: sqlite3.Connection, queries: Sequence[Any], audit: Sequence[AuditRecord]
-) -> None:
+def _sqlite_writes(conn: sqlite3.Connection, queries: Sequence[Any]) -> None:
     for query in queries:
         sqlite_run(conn, query)
-    if audit:
-        for query in run_steps_sqlite(conn, append_steps(list(audit))):
-            sqlite_run(conn, query)
+
+
+def _sqlite_transact(conn: sqlite3.Connection, steps: Steps[tuple[T, list[Any]]]) -> T:
+    result, writes = run_steps_sqlite(conn, steps)
+    _sqlite_writes(conn, writes)
+    return result
+
+
+async def transact(steps: Steps[tuple[T, list[Any]]]) -> T:
+    """Run a decision (its SELECTs, then the writes it returns) in one write transaction."""
+    engine = Complaint._meta.db
+    if isinstance(engine, SQLiteEngine):
+        return await asyncio.to_thread(
+            sqlite_transaction, engine.path, lambda conn: _sqlite_transact(conn, steps)
+        )
+    async with engine.transaction():
+        result, writes = await run_steps(steps)
+        for query in writes:
+            await query
+        return result
 
 
 async def atomic_writes(queries: Sequence[Any], *, audit: Sequence[AuditRecord] = ()) -> None:
-    """Run write queries (no results needed) and chain their audit entries, in one transaction.
+    """Run write queries (no results needed) and queue their audit entries, in one transaction.
 
+    The entries are chained moments later by this process's sealer (`records.audit`).
     On SQLite the whole transaction runs in one thread call, so the database's single write
     lock is held for a millisecond, not for as long as this process's event loop takes to
     come back between statements (which, in a busy worker, stalled the API's writes).
     """
+    queries = [*queries, *pending_rows(list(audit))]
     engine = Complaint._meta.db
     if isinstance(engine, SQLiteEngine):
         await asyncio.to_thread(
-            sqlite_transaction, engine.path, lambda conn: _sqlite_writes(conn, queries, audit)
+            sqlite_transaction, engine.path, lambda conn: _sqlite_writes(conn, queries)
         )
-        return
-    async with engine.transaction():
-        for query in queries:
-            await query
-        if audit:
-            for query in await run_steps(append_steps(list(audit))):
+    else:
+        async with engine.transaction():
+            for query in queries:
                 await query
+    if audit:
+        seal_soon()

@@ -286,6 +286,21 @@ class AuditEntry(Table):
     entry_hash = Varchar(length=64, unique=True)
 
 
+class AuditPending(Table):
+    """An audit entry written with the change it describes, waiting to be chained.
+
+    Writers never take the chain's lock: they insert here in their own transaction, and a
+    sealer moves pending rows onto the chain in batches, in id order, moments later.
+    """
+
+    at = Timestamptz()
+    actor = Varchar(length=200)
+    action = Varchar(length=60)
+    subject = Varchar(length=200)
+    detail = JSON()
+    dedupe_key = Varchar(length=200, unique=True, null=True, default=None)
+
+
 class Webhook(Table):
     """A URL an API key registered: status changes of the cases it may read are posted there."""
 

@@ -28,6 +28,7 @@ def civicops(*args: str) -> subprocess.CompletedProcess:
 
 
 async def _entries(subject: str) -> list[dict[str, Any]]:
+    await audit_log.seal()
     return await audit_log.entries(0, 10_000, subject)
 
 
@@ -231,3 +232,20 @@ async def test_revoking_a_key_is_audited_and_takes_effect_at_once(api, api_keys)
     assert actions == ["apikey.create", "apikey.revoke"]
     again = await api.post(f"/v1/apikeys/{key_id}/revoke", json={"reason": "twice"}, headers=admin)
     assert again.status_code == 404
+
+
+async def test_entries_left_pending_by_a_crash_are_chained_by_the_next_verify(database):
+    from records.db import atomic_writes
+    from records.tables import AuditPending
+
+    await audit_log.seal()
+    # A worker wrote a change and its entry, then died before its sealer ran.
+    await atomic_writes([], audit=[audit_log.AuditRecord("test.pending", "crash-1", "test")])
+    for task in list(audit_log._sealers.values()):
+        task.cancel()
+    assert await AuditPending.exists()
+    result = civicops("audit", "verify")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not await AuditPending.exists()
+    [entry] = await audit_log.entries(0, 10, "crash-1")
+    assert entry["action"] == "test.pending"

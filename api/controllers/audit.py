@@ -59,6 +59,7 @@ class AuditController(Controller):
     @get("/head", operation_id="getAuditHead", opt=PUBLIC, summary="Current audit head")
     async def head(self) -> AuditHead:
         """The current head (sequence number and hash); public, so copies can be kept."""
+        await audit_log.seal()  # what is committed is published
         h = await audit_log.head()
         return AuditHead(h["seq"], h["entry_hash"], h["at"])
 
@@ -70,6 +71,7 @@ class AuditController(Controller):
         subject: Annotated[str | None, QueryParameter(max_length=200)] = None,
     ) -> list[AuditEntryView]:
         """Entries oldest first, for auditors to copy and recompute (auditor, admin)."""
+        await audit_log.seal()
         rows = await audit_log.entries(after, limit, subject)
         return [
             AuditEntryView(
@@ -89,5 +91,6 @@ class AuditController(Controller):
     @get("/verify", operation_id="verifyAudit", opt=AUDITORS, summary="Verify the chain")
     async def verify(self) -> AuditVerdict:
         """Recompute every link and name the first broken one (auditor, admin)."""
+        await audit_log.seal()
         v = await audit_log.verify()
         return AuditVerdict(v.ok, v.entries, v.head_seq, v.head_hash, v.broken_seq, v.reason)
