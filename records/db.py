@@ -12,7 +12,7 @@ import asyncpg
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from records.audit import AuditRecord, pending_rows, seal_soon
+from records.audit import AuditRecord, pending_rows, seal_soon, seal_steps
 from records.tables import Complaint
 
 T = TypeVar("T")
@@ -137,7 +137,8 @@ async def transact(steps: Steps[tuple[T, list[Any]]]) -> T:
 async def atomic_writes(queries: Sequence[Any], *, audit: Sequence[AuditRecord] = ()) -> None:
     """Run write queries (no results needed) and queue their audit entries, in one transaction.
 
-    The entries are chained moments later by this process's sealer (`records.audit`).
+    On PostgreSQL the entries are chained moments later by this process's sealer
+    (`records.audit.seal_soon`), in batches; on SQLite, in the same transaction.
     On SQLite the whole transaction runs in one thread call, so the database's single write
     lock is held for a millisecond, not for as long as this process's event loop takes to
     come back between statements (which, in a busy worker, stalled the API's writes).
@@ -145,12 +146,16 @@ async def atomic_writes(queries: Sequence[Any], *, audit: Sequence[AuditRecord] 
     queries = [*queries, *pending_rows(list(audit))]
     engine = Complaint._meta.db
     if isinstance(engine, SQLiteEngine):
-        await asyncio.to_thread(
-            sqlite_transaction, engine.path, lambda conn: _sqlite_writes(conn, queries)
-        )
-    else:
-        async with engine.transaction():
-            for query in queries:
-                await query
-    if audit:
+
+        def work(conn: sqlite3.Connection) -> None:
+            _sqlite_writes(conn, queries)
+            if audit:  # SQLite's one writer holds the lock anyway: chain them right here
+                _sqlite_transact(conn, seal_steps())
+
+        await asyncio.to_thread(sqlite_transaction, engine.path, work)
+        return
+    async with engine.transaction():
+        for query in queries:
+            await query
+    if audit:  # PostgreSQL: chained in batches, so writers never queue on the chain's lock
         seal_soon()
