@@ -208,8 +208,13 @@ def seal_soon() -> None:
 async def _seal_while_asked(loop: asyncio.AbstractEventLoop) -> None:
     while True:
         _again.discard(loop)
+        from records.db import UNAVAILABLE
+
         try:
             await seal()
+        except UNAVAILABLE as exc:  # the database went away (or the pool closed at shutdown)
+            log.info("audit entries left pending (%r); the next write or verify chains them", exc)
+            return
         except Exception:  # the next write asks again; `audit verify` and /head seal too
             log.warning("audit entries left pending; they are chained later", exc_info=True)
             return
