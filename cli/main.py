@@ -429,6 +429,7 @@ def audit_head() -> None:
     from records import audit as audit_log
 
     _settings()
+
     async def current() -> dict:
         await audit_log.seal()
         return await audit_log.head()
