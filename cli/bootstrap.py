@@ -13,6 +13,7 @@ from domain.roles import Role
 from geo.geojson import read_wards
 from notices.keys import KeyStore
 from records.apikeys import authenticate, create_key, revoke_key, split_key
+from records.audit import AuditRecord, append
 from records.geography import ImportResult, ensure_ladder, import_city
 from records.notices import publish_keys
 from records.tables import City, Official
@@ -97,6 +98,12 @@ async def bootstrap(settings: Settings, *, demo: bool = True) -> list[str]:
     store = KeyStore.from_settings(settings)
     kid = store.ensure()
     await publish_keys(store)
+    # On the audit chain once per key: the first bootstrap that publishes it.
+    await append(
+        AuditRecord(
+            "signing_key.publish", kid, "bootstrap", dedupe_key=f"signing_key.publish:{kid}"
+        )
+    )
     done.append(f"notice signing key {kid} ({settings.keys_dir})")
     s3.ensure_bucket(s3.client(settings), settings.s3_bucket)
     done.append(f"bucket {settings.s3_bucket} ready")

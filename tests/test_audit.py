@@ -249,3 +249,13 @@ async def test_entries_left_pending_by_a_crash_are_chained_by_the_next_verify(da
     assert not await AuditPending.exists()
     [entry] = await audit_log.entries(0, 10, "crash-1")
     assert entry["action"] == "test.pending"
+
+
+async def test_the_signing_key_bootstrap_publishes_is_on_the_chain_once(settings, database):
+    from cli.bootstrap import bootstrap
+    from notices.keys import KeyStore
+
+    kid = KeyStore.from_settings(settings).ensure()
+    await bootstrap(settings, demo=False)  # a second bootstrap appends nothing new
+    entries = [e for e in await _entries(kid) if e["action"] == "signing_key.publish"]
+    assert len(entries) == 1 and entries[0]["actor"] == "bootstrap"
