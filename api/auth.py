@@ -61,7 +61,7 @@ async def resolve_token(state: State, token: str) -> Principal | None:
         principal = await asyncio.shield(task)
     except UNAVAILABLE:
         if hit:  # the database is down: a key that was valid a moment ago still is
-            return hit[1]
+            return None if hit[1].expired() else hit[1]
         raise
     if principal is not None:  # only valid keys are cached, so junk keys cannot evict them
         if len(cache) > 10_000:
