@@ -142,30 +142,18 @@ def seal_steps(batch: int = 500) -> SealSteps:
         if p["dedupe_key"] and p["dedupe_key"] in chained:
             continue  # a retry of an entry already on the chain
         seq += 1
-        at, detail = _instant(p["at"]), _loaded(p["detail"])
-        digest = entry_hash(
-            seq=seq,
-            at=at,
-            actor=p["actor"],
-            action=p["action"],
-            subject=p["subject"],
-            detail=detail,
-            dedupe_key=p["dedupe_key"],
-            prev_hash=prev,
-        )
-        entries.append(
-            AuditEntry(
-                seq=seq,
-                at=at,
-                actor=p["actor"],
-                action=p["action"],
-                subject=p["subject"],
-                detail=detail,
-                dedupe_key=p["dedupe_key"],
-                prev_hash=prev,
-                entry_hash=digest,
-            )
-        )
+        fields: dict[str, Any] = {
+            "seq": seq,
+            "at": _instant(p["at"]),
+            "actor": p["actor"],
+            "action": p["action"],
+            "subject": p["subject"],
+            "detail": _loaded(p["detail"]),
+            "dedupe_key": p["dedupe_key"],
+            "prev_hash": prev,
+        }
+        digest = entry_hash(**fields)
+        entries.append(AuditEntry(**fields, entry_hash=digest))
         prev = digest
     writes: list[Any] = [AuditEntry.insert(*entries)] if entries else []
     writes.append(AuditPending.delete().where(AuditPending.id.is_in([p["id"] for p in pending])))
