@@ -176,8 +176,8 @@ class KeyInfo:
         return "active"
 
 
-async def list_keys(*, include_revoked: bool = True) -> list[KeyInfo]:
-    """Every key, oldest first."""
+async def list_keys(*, include_revoked: bool = True, key_id: str | None = None) -> list[KeyInfo]:
+    """Every key (or the one with `key_id`), oldest first."""
     query = ApiKey.select(
         ApiKey.key_id,
         ApiKey.name,
@@ -191,6 +191,8 @@ async def list_keys(*, include_revoked: bool = True) -> list[KeyInfo]:
     ).order_by(ApiKey.id)
     if not include_revoked:
         query = query.where(ApiKey.revoked_at.is_null())
+    if key_id is not None:
+        query = query.where(ApiKey.key_id == key_id)
     return [
         KeyInfo(
             r["key_id"],
@@ -205,3 +207,9 @@ async def list_keys(*, include_revoked: bool = True) -> list[KeyInfo]:
         )
         for r in await query
     ]
+
+
+async def key_info(key_id: str) -> KeyInfo | None:
+    """One key's record, or None."""
+    found = await list_keys(key_id=key_id)
+    return found[0] if found else None

@@ -15,7 +15,7 @@ from msgspec import Meta
 from api.auth import current_principal, forget_key, roles
 from api.errors import FieldError
 from domain.roles import Role
-from records.apikeys import KeyInfo, create_key, list_keys, revoke_key
+from records.apikeys import KeyInfo, create_key, key_info, list_keys, revoke_key
 
 KeyId = Annotated[str, PathParameter(description="Key id (the part after cvk_)", max_length=16)]
 EVERY_ROLE = roles(*Role)
@@ -89,10 +89,10 @@ class ApiKeyController(Controller):
     async def me(self, request: Request) -> KeyView:
         """The calling key's own record: role, expiry, rate limit."""
         key_id = current_principal(request).key_id
-        found = [k for k in await list_keys() if k.key_id == key_id]
-        if not found:
+        info = await key_info(key_id)
+        if info is None:
             raise NotFoundException("this key no longer exists")
-        return _view(found[0])
+        return _view(info)
 
     @post(
         "/",
@@ -116,7 +116,8 @@ class ApiKeyController(Controller):
         except ValueError as exc:
             field, _, message = str(exc).partition(": ")
             raise FieldError(field, message or str(exc), status_code=422) from None
-        [info] = [k for k in await list_keys() if k.key_id == row.key_id]
+        info = await key_info(row.key_id)
+        assert info is not None
         return KeyCreated(_view(info), token)
 
     @post(
@@ -132,5 +133,6 @@ class ApiKeyController(Controller):
         if not await revoke_key(key_id, reason=data.reason.strip(), actor=principal.actor):
             raise NotFoundException(f"no active key {key_id}")
         forget_key(request.app.state, key_id)
-        [info] = [k for k in await list_keys() if k.key_id == key_id]
+        info = await key_info(key_id)
+        assert info is not None
         return _view(info)
