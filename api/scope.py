@@ -44,5 +44,5 @@ def require_assigned(principal: Principal, assignee_id: int | None) -> None:
     ):
         raise PermissionDeniedException(
             "this case is not assigned to your official: a supervisor key sees and acts only "
-            "on its own cases"
+            "on the cases assigned to its official"
         )

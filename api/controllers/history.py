@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 
 from litestar import Controller, Request, get
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import current_principal, roles
 from api.controllers.complaints import TrackingId, check_tracking_id
+from api.scope import require_assigned
 from api.updates import RPC_TIMEOUT, unavailable
 from domain import ids
 from domain.roles import Role
@@ -68,10 +69,5 @@ class CaseHistoryController(Controller):
             raise unavailable(exc) from exc
         principal = current_principal(request)
         if principal.role == Role.SUPERVISOR:
-            holder = await _current_assignee(client, history)
-            if principal.official_id is None or holder != principal.official_id:
-                raise PermissionDeniedException(
-                    f"a supervisor key may trace only the cases assigned to its official; "
-                    f"{tracking_id} is not assigned to official {principal.official_id}"
-                )
+            require_assigned(principal, await _current_assignee(client, history))
         return history
