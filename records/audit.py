@@ -23,11 +23,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 from piccolo.engine.postgres import PostgresEngine
 
 from records.tables import AuditEntry, AuditPending
 
 log = logging.getLogger("civicops.audit")
+
+# How long a sealer waits for the chain's lock before leaving its entries to the holder.
+LOCK_WAIT_MS = 5000
 
 GENESIS = "0" * 64  # the "previous hash" of the first entry
 
@@ -119,7 +123,10 @@ def _instant(value: Any) -> datetime:
 def seal_steps(batch: int = 500) -> SealSteps:
     """Chain up to `batch` pending entries onto the head, oldest first."""
     if isinstance(AuditEntry._meta.db, PostgresEngine):
-        # One chain, one sealer at a time: held until the transaction commits.
+        # One chain, one sealer at a time: held until the transaction commits. A sealer whose
+        # process stalls while holding it (a paused event loop, a stopped process) must not
+        # hang everyone else: after LOCK_WAIT the others leave their entries pending.
+        yield AuditEntry.raw(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
         yield AuditEntry.raw("SELECT pg_advisory_xact_lock(hashtext('civicops:audit'))")
     pending = yield AuditPending.select().order_by(AuditPending.id).limit(batch)
     if not pending:
@@ -161,12 +168,21 @@ def seal_steps(batch: int = 500) -> SealSteps:
 
 
 async def seal(batch: int = 500) -> int:
-    """Chain every pending entry now; how many were chained. Safe to run anywhere, any time."""
+    """Chain every pending entry now; how many were chained. Safe to run anywhere, any time.
+
+    If another sealer holds the chain for longer than LOCK_WAIT_MS, this returns and the
+    entries stay pending: they are committed, and the holder's loop or any later seal
+    (the next audited write, `audit verify`, `/v1/audit/head`) chains them.
+    """
     from records.db import transact
 
     total = 0
     while await AuditPending.exists():
-        chained = await transact(seal_steps(batch))
+        try:
+            chained = await transact(seal_steps(batch))
+        except asyncpg.exceptions.LockNotAvailableError:
+            log.warning("another sealer holds the audit chain; entries stay pending for it")
+            return total
         total += chained
         if chained == 0 and not await AuditPending.exists():
             break

@@ -4,27 +4,16 @@ contact details is chained, and tampering with any row is named by `civicops aud
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from helpers import auth, in_malleshwaram, pothole, wait_for_status
+from helpers import auth, civicops, in_malleshwaram, pothole, wait_for_status
 
 from records import audit as audit_log
 from records.tables import AuditEntry
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def civicops(*args: str) -> subprocess.CompletedProcess:
-    """Run the real `civicops` command against this run's database."""
-    return subprocess.run(
-        [sys.executable, "-m", "cli.main", *args], cwd=REPO, env=os.environ.copy(),
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
 
 
 async def _entries(subject: str) -> list[dict[str, Any]]:
@@ -94,14 +83,14 @@ async def test_editing_one_audit_row_is_named_by_audit_verify(api, api_keys):
     [entry] = await _entries(key_id)
     assert entry["action"] == "apikey.create" and entry["actor"].startswith("key:")
 
-    ok = civicops("audit", "verify")
+    ok = await civicops("audit", "verify")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert ok.stdout.startswith("OK:")
 
     # Someone quietly upgrades the key's role in the log.
     forged = {**entry["detail"], "role": "admin"}
     async with tampered(entry["seq"], detail=forged):
-        broken = civicops("audit", "verify")
+        broken = await civicops("audit", "verify")
         assert broken.returncode == 1
         assert f"BROKEN at entry {entry['seq']}" in broken.stdout
         assert "apikey.create" in broken.stdout and key_id in broken.stdout
@@ -110,10 +99,10 @@ async def test_editing_one_audit_row_is_named_by_audit_verify(api, api_keys):
 
     # A re-hashed forgery is caught by the next link instead.
     async with tampered(entry["seq"], actor="key:nobody", entry_hash="f" * 64):
-        broken = civicops("audit", "verify")
+        broken = await civicops("audit", "verify")
         assert broken.returncode == 1
         assert f"BROKEN at entry {entry['seq']}" in broken.stdout
-    assert civicops("audit", "verify").returncode == 0
+    assert (await civicops("audit", "verify")).returncode == 0
 
 
 async def test_deleting_an_audit_row_is_named_as_a_missing_entry(database):
@@ -134,7 +123,8 @@ async def test_deleting_an_audit_row_is_named_as_a_missing_entry(database):
 async def test_a_published_head_exposes_a_consistently_rewritten_chain(api, database):
     await audit_log.append(audit_log.AuditRecord("test.published", "head-1", "test"))
     published = (await api.get("/v1/audit/head")).json()
-    assert civicops("audit", "verify", "--expect-head", published["entry_hash"]).returncode == 0
+    verified = await civicops("audit", "verify", "--expect-head", published["entry_hash"])
+    assert verified.returncode == 0
 
     # Rewrite the newest entry and re-hash it: the chain alone still verifies...
     last = await AuditEntry.select().where(AuditEntry.seq == published["seq"]).first()
@@ -146,7 +136,7 @@ async def test_a_published_head_exposes_a_consistently_rewritten_chain(api, data
     async with tampered(last["seq"], actor="someone else", entry_hash=rehashed):
         assert (await audit_log.verify()).ok
         # ...but the head kept elsewhere is no longer in it.
-        result = civicops("audit", "verify", "--expect-head", published["entry_hash"])
+        result = await civicops("audit", "verify", "--expect-head", published["entry_hash"])
         assert result.returncode == 1 and "no longer in the chain" in result.stdout
 
 
@@ -244,7 +234,7 @@ async def test_entries_left_pending_by_a_crash_are_chained_by_the_next_verify(da
     for task in list(audit_log._sealers.values()):
         task.cancel()
     assert await AuditPending.exists()
-    result = civicops("audit", "verify")
+    result = await civicops("audit", "verify")
     assert result.returncode == 0, result.stdout + result.stderr
     assert not await AuditPending.exists()
     [entry] = await audit_log.entries(0, 10, "crash-1")
@@ -259,3 +249,27 @@ async def test_the_signing_key_bootstrap_publishes_is_on_the_chain_once(settings
     await bootstrap(settings, demo=False)  # a second bootstrap appends nothing new
     entries = [e for e in await _entries(kid) if e["action"] == "signing_key.publish"]
     assert len(entries) == 1 and entries[0]["actor"] == "bootstrap"
+
+
+async def test_a_stalled_sealer_does_not_hang_an_operator_creating_a_key(database):
+    import asyncpg
+
+    from records.tables import AuditPending
+
+    await audit_log.seal()
+    # Another process took the chain's lock and stopped (paused, swapped out, debugged).
+    holder = await asyncpg.connect(database)
+    try:
+        await holder.execute("SELECT pg_advisory_lock(hashtext('civicops:audit'))")
+        created = await civicops("apikeys", "create", "--role", "integrator", "--name", "stall")
+        assert created.returncode == 0, created.stderr
+        key_id = created.stdout.strip().splitlines()[-1].split("_", 2)[1]
+        # The key exists and its entry is committed, waiting for the chain.
+        [waiting] = await AuditPending.select().where(AuditPending.subject == key_id)
+        assert waiting["action"] == "apikey.create"
+    finally:
+        await holder.close()  # the stalled holder goes away, and its lock with it
+    result = await civicops("audit", "verify")
+    assert result.returncode == 0, result.stdout + result.stderr
+    [entry] = await audit_log.entries(0, 10, key_id)
+    assert entry["action"] == "apikey.create"
