@@ -3,10 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_civicops(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the real `civicops` command (this run's database, unless `env` says otherwise)."""
+    return subprocess.run(
+        [sys.executable, "-m", "cli.main", *args], cwd=REPO, env=env or os.environ.copy(),
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+async def civicops(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`run_civicops` for async tests: the event loop keeps running while the command does.
+
+    The in-process API, worker and audit sealer run on that loop; blocking it could leave
+    the sealer holding the audit chain's lock, which the command then waits for.
+    """
+    return await asyncio.to_thread(run_civicops, *args, env=env)
+
 
 # Points whose ward is known from the 198-ward BBMP map (checked against the polygons).
 MALLESHWARAM = (13.0035, 77.5709)

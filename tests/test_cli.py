@@ -15,7 +15,7 @@ import boto3
 import httpx
 import pytest
 from conftest import WARDS
-from helpers import auth, in_malleshwaram, pothole, wait_for_status
+from helpers import auth, civicops, in_malleshwaram, pothole, run_civicops, wait_for_status
 
 from devstack.services import free_port, port_open
 from records.tables import City, Official, Ward
@@ -24,22 +24,15 @@ CIVICOPS = [sys.executable, "-m", "cli.main"]
 REPO = Path(__file__).resolve().parents[1]
 
 
-def civicops(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*CIVICOPS, *args], cwd=REPO, env=env or os.environ.copy(), capture_output=True,
-        text=True, timeout=120,
-    )  # fmt: skip
-
-
 async def test_importing_pune_wards_lets_pune_citizens_file_complaints(api, api_keys):
     pune = WARDS / "pune_pmc_58_electoral_wards_2022.geojson"
     args = ["zones", "import", str(pune), "--city", "pune", "--ward-field", "wardnum",
             "--name-field", "Name2"]  # fmt: skip
-    first = civicops(*args)
+    first = await civicops(*args)
     assert first.returncode == 0, first.stderr
     # Pune's map has no zones: 58 ward supervisors and the city commissioner.
     assert "58 wards" in first.stdout and "59 officials" in first.stdout
-    again = civicops(*args)
+    again = await civicops(*args)
     assert again.returncode == 0 and "0 officials added" in again.stdout
 
     city = await City.objects().get(City.slug == "pune")
@@ -61,14 +54,18 @@ async def test_importing_pune_wards_lets_pune_citizens_file_complaints(api, api_
 
 def test_importing_a_file_without_the_ward_field_names_the_field():
     pune = WARDS / "pune_pmc_58_electoral_wards_2022.geojson"
-    result = civicops("zones", "import", str(pune), "--city", "pune", "--ward-field", "WARD_NUM")
+    result = run_civicops(
+        "zones", "import", str(pune), "--city", "pune", "--ward-field", "WARD_NUM"
+    )
     assert result.returncode == 2
     assert "WARD_NUM" in result.stderr
 
 
 def test_importing_an_unknown_city_asks_for_its_details():
     pune = WARDS / "pune_pmc_58_electoral_wards_2022.geojson"
-    result = civicops("zones", "import", str(pune), "--city", "nagpur", "--ward-field", "wardnum")
+    result = run_civicops(
+        "zones", "import", str(pune), "--city", "nagpur", "--ward-field", "wardnum"
+    )
     assert result.returncode == 2
     assert "--code" in result.stderr
 
@@ -163,7 +160,7 @@ async def test_make_up_runs_everything_and_keeps_data_across_restarts(tmp_path):
         )  # fmt: skip
         s3.put_object(Bucket="civicops", Key="probe/hello.txt", Body=b"namaskara")
 
-        demo = civicops("demo", "--complaints", "3", env=env)
+        demo = await civicops("demo", "--complaints", "3", env=env)
         assert demo.returncode == 0, demo.stdout + demo.stderr
         assert "3 of 3 complaints accepted" in demo.stdout
     finally:
@@ -205,7 +202,7 @@ def test_make_up_refuses_clearly_when_a_port_is_taken(tmp_path):
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", int(env["API_PORT"])))
         holder.listen()
-        result = civicops("up", env=env)
+        result = run_civicops("up", env=env)
     assert result.returncode == 1
     assert "already in use" in result.stderr and env["API_PORT"] in result.stderr
     assert not any(port_open("127.0.0.1", int(env[k])) for k in ("TEMPORAL_PORT", "S3_PORT"))
@@ -258,36 +255,36 @@ async def test_make_up_with_production_services_configured_starts_only_worker_an
 
 
 async def test_apikeys_create_prints_a_working_key_once_and_list_never_shows_it(api, database):
-    created = civicops("apikeys", "create", "--role", "integrator", "--name", "Namma App")
+    created = await civicops("apikeys", "create", "--role", "integrator", "--name", "Namma App")
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip().splitlines()[-1]
     assert token.startswith("cvk_")
     resp = await api.post("/v1/complaints", json=pothole(*in_malleshwaram()), headers=auth(token))
     assert resp.status_code == 202
 
-    listed = civicops("apikeys", "list")
+    listed = await civicops("apikeys", "list")
     assert listed.returncode == 0 and "Namma App" in listed.stdout
     assert token.split("_", 2)[2] not in listed.stdout
 
-    unbound = civicops("apikeys", "create", "--role", "supervisor", "--name", "no official")
+    unbound = await civicops("apikeys", "create", "--role", "supervisor", "--name", "no official")
     assert unbound.returncode == 2 and "--official" in unbound.stderr
 
 
 async def test_a_revoked_key_is_refused(api, database):
-    created = civicops("apikeys", "create", "--role", "integrator", "--name", "leaked key")
+    created = await civicops("apikeys", "create", "--role", "integrator", "--name", "leaked key")
     token = created.stdout.strip().splitlines()[-1]
     key_id = token.split("_", 2)[1]
-    revoked = civicops("apikeys", "revoke", key_id)
+    revoked = await civicops("apikeys", "revoke", key_id)
     assert revoked.returncode == 0 and "revoked" in revoked.stdout
-    assert "revoked" in civicops("apikeys", "list").stdout
+    assert "revoked" in (await civicops("apikeys", "list")).stdout
     resp = await api.post("/v1/complaints", json=pothole(*in_malleshwaram()), headers=auth(token))
     assert resp.status_code == 401
-    assert civicops("apikeys", "revoke", key_id).returncode == 2  # already revoked
+    assert (await civicops("apikeys", "revoke", key_id)).returncode == 2  # already revoked
 
 
 def test_a_new_city_code_must_be_three_letters():
     pune = WARDS / "pune_pmc_58_electoral_wards_2022.geojson"
-    result = civicops("zones", "import", str(pune), "--city", "pimpri", "--ward-field",
+    result = run_civicops("zones", "import", str(pune), "--city", "pimpri", "--ward-field",
                       "wardnum", "--code", "PC1", "--name", "Pimpri", "--corporation", "PCMC",
                       "--language", "mr")  # fmt: skip
     assert result.returncode == 2 and "three capital letters" in result.stderr

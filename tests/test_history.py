@@ -11,12 +11,11 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from helpers import auth
+from helpers import auth, civicops
 from temporalio.client import WorkflowHistory
 from test_lifecycle import key_of, new_case, notices_of, resolve, until, upload
 
@@ -367,12 +366,9 @@ async def test_tracing_an_unknown_or_malformed_id_says_what_is_wrong(skipping, a
     assert resp.status_code == 401
 
 
-def civicops(*args: str, temporal: str) -> subprocess.CompletedProcess:
+async def civicops_at(*args: str, temporal: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "TEMPORAL_ADDRESS": temporal, "TEMPORAL_UI_URL": "http://ui.test:8080"}
-    return subprocess.run(
-        [sys.executable, "-m", "cli.main", *args], cwd=REPO, env=env, capture_output=True,
-        text=True, timeout=120,
-    )  # fmt: skip
+    return await civicops(*args, env=env)
 
 
 async def test_civicops_trace_prints_the_same_timeline_as_the_api(skipping, api_keys):
@@ -391,14 +387,14 @@ async def test_civicops_trace_prints_the_same_timeline_as_the_api(skipping, api_
     assert body["entries"][-1]["summary"] == "Withdrawn by test-official: filed twice by mistake"
 
     temporal = stack.env.client.service_client.config.target_host
-    as_json = await asyncio.to_thread(civicops, "trace", tracking_id, "--json", temporal=temporal)
+    as_json = await civicops_at("trace", tracking_id, "--json", temporal=temporal)
     assert as_json.returncode == 0, as_json.stderr
     printed = json.loads(as_json.stdout)
     assert [e["kind"] for e in printed["entries"]] == kinds
     assert [e["summary"] for e in printed["entries"]] == [e["summary"] for e in body["entries"]]
     assert printed["temporal_ui_url"].startswith("http://ui.test:8080/namespaces/")
 
-    text = await asyncio.to_thread(civicops, "trace", tracking_id.lower(), temporal=temporal)
+    text = await civicops_at("trace", tracking_id.lower(), temporal=temporal)
     assert text.returncode == 0, text.stderr
     assert f"http://ui.test:8080/namespaces/default/workflows/complaint-{tracking_id}" in (
         text.stdout
@@ -406,7 +402,7 @@ async def test_civicops_trace_prints_the_same_timeline_as_the_api(skipping, api_
     for entry in body["entries"]:
         assert entry["summary"] in text.stdout and entry["at_ist"] in text.stdout
 
-    bad = await asyncio.to_thread(civicops, "trace", "nonsense", temporal=temporal)
+    bad = await civicops_at("trace", "nonsense", temporal=temporal)
     assert bad.returncode == 2 and "TRACKING_ID" in bad.stderr
-    unknown = await asyncio.to_thread(civicops, "trace", "BLR-0000000000", temporal=temporal)
+    unknown = await civicops_at("trace", "BLR-0000000000", temporal=temporal)
     assert unknown.returncode == 1 and "no case history for BLR-0000000000" in unknown.stderr
