@@ -198,6 +198,8 @@ class CaseSite(Table):
 
     The seed is the case's original complaint (no contact details): whoever attaches a
     re-complaint first can start the workflow from it, so attaching never races the start.
+    Index `case_site_place` (city, category, latitude) serves the re-complaint check; Piccolo
+    cannot declare it, so its migration is raw SQL.
     """
 
     tracking_id = Varchar(length=20, unique=True)
