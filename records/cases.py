@@ -8,11 +8,9 @@ identical filings, however concurrent, opens exactly one case and attaches the r
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 import sqlite3
-import threading
 from collections.abc import Generator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -27,7 +25,7 @@ from records.db import (
     run_steps,
     run_steps_sqlite,
     sqlite_run,
-    sqlite_transaction,
+    sqlite_write,
     write_transaction,
 )
 from records.tables import CaseReport, CaseSite, Complaint
@@ -108,11 +106,6 @@ async def _lock(city: str, category: str) -> None:
         )
 
 
-# SQLite has one writer and `make up` one API process: its placements queue here, so a
-# burst of identical filings cannot both miss each other's case.
-_SQLITE_PLACEMENT = threading.Lock()  # held only while the database work runs
-
-
 # A placement decision: yields the SELECTs it needs (and is sent their rows), returns the
 # placement and the writes that record it. One decision, run by either driver below.
 Decision = Generator[Any, list[dict[str, Any]], tuple["Placement", list[Any]]]
@@ -135,20 +128,16 @@ async def place(
             for query in writes:
                 await query
         return placement
-    # SQLite has one writer and `make up` one API process: each placement runs whole (reads
-    # and writes) in one thread call, one at a time, holding the write lock a moment.
-    return await asyncio.to_thread(_run_sqlite, CaseSite._meta.db.path, decision)
+    # SQLite has one writer: each placement runs whole (reads and writes) in one write
+    # transaction, one after another, so a burst cannot miss its own first case.
+    return await sqlite_write(CaseSite._meta.db.path, lambda conn: _decide_sqlite(conn, decision))
 
 
-def _run_sqlite(path: str, decision: Decision) -> Placement:
-    def work(conn: sqlite3.Connection) -> Placement:
-        placement, writes = run_steps_sqlite(conn, decision)
-        for write in writes:
-            sqlite_run(conn, write)
-        return placement
-
-    with _SQLITE_PLACEMENT:
-        return sqlite_transaction(path, work)
+def _decide_sqlite(conn: sqlite3.Connection, decision: Decision) -> Placement:
+    placement, writes = run_steps_sqlite(conn, decision)
+    for write in writes:
+        sqlite_run(conn, write)
+    return placement
 
 
 def _decide(state: CaseState, rules: IntakeRules, now: datetime, exclude: str | None) -> Decision:

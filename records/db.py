@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
+import weakref
 from collections.abc import AsyncIterator, Callable, Generator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import asyncpg
@@ -67,20 +70,133 @@ def sqlite_run(conn: sqlite3.Connection, query: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def sqlite_transaction(path: str, work: Callable[[sqlite3.Connection], T]) -> T:
-    """Run work(conn) in one IMMEDIATE transaction on a connection of this thread."""
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+def _immediate(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Run work(conn) in one IMMEDIATE transaction."""
+    conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            result = work(conn)
-            conn.execute("COMMIT")
-        except BaseException:
+        result = work(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
             conn.execute("ROLLBACK")
+        raise
+    return result
+
+
+# --- SQLite group commit ---------------------------------------------------------------------
+# SQLite has one writer, and every commit waits for the disk. Writes of one process queue
+# here and run back to back in one transaction per batch, each in its own savepoint: one
+# write's failure undoes only that write, and a batch costs one disk flush however many
+# writes it holds. Within a process writers never poll SQLite's busy lock for each other,
+# and a burst of filings placed in one batch still see each other (they run in sequence).
+
+_SQLITE_BATCH = 64  # writes per transaction at most, so the other process gets its turn
+_SQLITE_WRITER = threading.Lock()  # one batch at a time per process, whichever event loop
+# One connection per database for this process's writes, used only under _SQLITE_WRITER:
+# opening one per write re-read the schema each time, and closing the last connection to
+# a WAL database checkpoints it, which cost as much as the writes themselves.
+_writer_connections: dict[str, sqlite3.Connection] = {}
+# WAL pages after which a commit of this process also checkpoints the database (copies the
+# log into the main file). SQLite's default is 1000; see `leave_checkpoints_to_others`.
+_autocheckpoint_pages = 1000
+
+
+def leave_checkpoints_to_others(pages: int = 20_000) -> None:
+    """Let the other process (the worker, which writes most) checkpoint the shared SQLite file.
+
+    A checkpoint runs inside whichever commit crosses the threshold; in the API that was a
+    citizen's filing, waiting several milliseconds of copying. `pages` stays as a backstop, so
+    the log cannot grow without end when the API runs alone.
+    """
+    global _autocheckpoint_pages
+    _autocheckpoint_pages = pages
+
+
+def _writer_connection(path: str) -> sqlite3.Connection:
+    conn = _writer_connections.get(path)
+    if conn is None:
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA wal_autocheckpoint={int(_autocheckpoint_pages)}")
+        _writer_connections[path] = conn
+    return conn
+
+
+Outcome = tuple[bool, Any]  # (True, result) or (False, the exception the write raised)
+
+
+def _run_batch(path: str, works: list[Callable[[sqlite3.Connection], Any]]) -> list[Outcome]:
+    def run_all(conn: sqlite3.Connection) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for work in works:
+            conn.execute("SAVEPOINT civicops_write")
+            try:
+                value = work(conn)
+            except Exception as exc:
+                conn.execute("ROLLBACK TO civicops_write")
+                conn.execute("RELEASE civicops_write")
+                outcomes.append((False, exc))
+            else:
+                conn.execute("RELEASE civicops_write")
+                outcomes.append((True, value))
+        return outcomes
+
+    with _SQLITE_WRITER:
+        conn = _writer_connection(path)
+        try:
+            return _immediate(conn, run_all)
+        except sqlite3.Error:  # start afresh next time: the file may have been replaced
+            del _writer_connections[path]
+            conn.close()
             raise
-        return result
-    finally:
-        conn.close()
+
+
+@dataclass
+class _Committer:
+    path: str
+    queue: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = field(
+        default_factory=list
+    )
+    task: asyncio.Task[None] | None = None
+
+    async def drain(self) -> None:
+        while self.queue:
+            batch = self.queue[:_SQLITE_BATCH]
+            del self.queue[:_SQLITE_BATCH]
+            try:
+                outcomes = await asyncio.to_thread(_run_batch, self.path, [w for w, _ in batch])
+            except asyncio.CancelledError:  # the loop is shutting down
+                for _, future in [*batch, *self.queue]:
+                    future.cancel()
+                raise
+            except Exception as exc:  # the transaction itself failed: no write of it happened
+                outcomes = [(False, exc)] * len(batch)
+            for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
+                if future.done():  # its caller stopped waiting; the write ran all the same
+                    continue
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+
+
+_committers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Committer]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def sqlite_write(path: str, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Run work(conn) inside this process's next SQLite write transaction (group commit).
+
+    `work` runs in a thread, in a savepoint of a transaction it may share with other writes
+    of this process; what it raises undoes its own writes only and is raised here.
+    """
+    loop = asyncio.get_running_loop()
+    committer = _committers.setdefault(loop, {}).setdefault(path, _Committer(path))
+    future: asyncio.Future[T] = loop.create_future()
+    committer.queue.append((work, future))
+    if committer.task is None or committer.task.done():
+        committer.task = loop.create_task(committer.drain())
+    return await future
 
 
 # A decision made inside a transaction: yields the SELECTs it needs (and is sent their rows)
@@ -124,9 +240,7 @@ async def transact(steps: Steps[tuple[T, list[Any]]]) -> T:
     """Run a decision (its SELECTs, then the writes it returns) in one write transaction."""
     engine = Complaint._meta.db
     if isinstance(engine, SQLiteEngine):
-        return await asyncio.to_thread(
-            sqlite_transaction, engine.path, lambda conn: _sqlite_transact(conn, steps)
-        )
+        return await sqlite_write(engine.path, lambda conn: _sqlite_transact(conn, steps))
     async with engine.transaction():
         result, writes = await run_steps(steps)
         for query in writes:
@@ -139,9 +253,9 @@ async def atomic_writes(queries: Sequence[Any], *, audit: Sequence[AuditRecord] 
 
     On PostgreSQL the entries are chained moments later by this process's sealer
     (`records.audit.seal_soon`), in batches; on SQLite, in the same transaction.
-    On SQLite the whole transaction runs in one thread call, so the database's single write
-    lock is held for a millisecond, not for as long as this process's event loop takes to
-    come back between statements (which, in a busy worker, stalled the API's writes).
+    On SQLite the writes run in one thread call (`sqlite_write`, batched with this process's
+    other writes), so the database's single write lock is never held for as long as this
+    process's event loop takes to come back between statements (which stalled the API).
     """
     queries = [*queries, *pending_rows(list(audit))]
     engine = Complaint._meta.db
@@ -152,7 +266,7 @@ async def atomic_writes(queries: Sequence[Any], *, audit: Sequence[AuditRecord] 
             if audit:  # SQLite's one writer holds the lock anyway: chain them right here
                 _sqlite_transact(conn, seal_steps())
 
-        await asyncio.to_thread(sqlite_transaction, engine.path, work)
+        await sqlite_write(engine.path, work)
         return
     async with engine.transaction():
         for query in queries:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -150,6 +151,19 @@ async def test_make_up_runs_everything_and_keeps_data_across_restarts(tmp_path):
             assert resp.status_code == 202, resp.text
             tracking_id = resp.json()["tracking_id"]
             await wait_for_status(client, tracking_id, auth(keys["auditor"]), "NOTICE_ISSUED", 60)
+            # The embedded SQLite database places a burst of one pothole as one case.
+            spot = in_malleshwaram()
+            burst = await asyncio.gather(
+                *(
+                    client.post(
+                        "/v1/complaints", json=pothole(*spot), headers=auth(keys["citizen-app"])
+                    )
+                    for _ in range(8)
+                )
+            )
+            assert [r.status_code for r in burst] == [202] * 8, [r.text for r in burst]
+            assert len({r.json()["tracking_id"] for r in burst}) == 1
+            assert sorted(r.json()["filing"] for r in burst) == ["new"] + ["recomplaint"] * 7
             signing_keys = (await client.get("/v1/keys")).json()["keys"]
             assert [k["status"] for k in signing_keys] == ["active"]
             assert stat.S_IMODE((var_dir / "keys").stat().st_mode) == 0o700
