@@ -7,12 +7,14 @@ import logging
 import uvicorn
 
 from api.app import create_app
+from records.db import leave_checkpoints_to_others
 from settings import Settings
 
 
 def run(settings: Settings) -> None:
     """Serve the API on API_HOST:API_PORT until stopped."""
     logging.basicConfig(level=settings.log_level)
+    leave_checkpoints_to_others()  # SQLite: filings never wait for a checkpoint (the worker's)
     uvicorn.run(
         create_app(settings),
         host=settings.api_host,
