@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 from collections.abc import Generator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -21,13 +20,7 @@ from temporalio.converter import DataConverter, value_to_type
 
 from domain.case import CaseState, Status
 from domain.sla import TOP_LEVEL, IntakeRules
-from records.db import (
-    run_steps,
-    run_steps_sqlite,
-    sqlite_run,
-    sqlite_write,
-    write_transaction,
-)
+from records.db import run_steps, transact, write_transaction
 from records.tables import CaseReport, CaseSite, Complaint
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -130,14 +123,7 @@ async def place(
         return placement
     # SQLite has one writer: each placement runs whole (reads and writes) in one write
     # transaction, one after another, so a burst cannot miss its own first case.
-    return await sqlite_write(CaseSite._meta.db.path, lambda conn: _decide_sqlite(conn, decision))
-
-
-def _decide_sqlite(conn: sqlite3.Connection, decision: Decision) -> Placement:
-    placement, writes = run_steps_sqlite(conn, decision)
-    for write in writes:
-        sqlite_run(conn, write)
-    return placement
+    return await transact(decision)
 
 
 def _decide(state: CaseState, rules: IntakeRules, now: datetime, exclude: str | None) -> Decision:
