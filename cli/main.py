@@ -12,7 +12,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -159,12 +159,21 @@ def worker() -> None:
         asyncio.run(_until_sigterm(worker_module.run(settings)))
     except KeyboardInterrupt:
         pass
-    # The worker has shut down cleanly. Skip interpreter finalisation: the Temporal SDK's
-    # native threads can abort it ("PyGILState_Release", temporalio/sdk-python#300).
+    _exit_skipping_finalisation(0)  # the worker has shut down cleanly
+
+
+def _exit_skipping_finalisation(code: int) -> NoReturn:
+    """Exit a process that used a Temporal client, without interpreter finalisation.
+
+    The Temporal SDK's native threads can abort finalisation ("PyGILState_Release",
+    temporalio/sdk-python#300): the command would die with SIGABRT after doing its work.
+    """
+    import logging
+
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0)
+    os._exit(code)
 
 
 async def _until_sigterm(coro) -> None:  # type: ignore[no-untyped-def]
@@ -595,12 +604,13 @@ def trace(tracking_id: str, as_json: bool) -> None:
             click.echo(f"error: no case history for {value} in Temporal", err=True)
         else:
             click.echo(f"error: Temporal unavailable: {exc}", err=True)
-        sys.exit(1)
+        _exit_skipping_finalisation(1)
     except RuntimeError as exc:  # connecting failed
         address = settings.effective_temporal_address
         click.echo(f"error: cannot reach Temporal at {address}: {exc}", err=True)
-        sys.exit(1)
+        _exit_skipping_finalisation(1)
     click.echo(to_json(history) if as_json else render_text(history))
+    _exit_skipping_finalisation(0)
 
 
 def main() -> None:
