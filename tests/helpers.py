@@ -13,12 +13,13 @@ from typing import Any
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
+CIVICOPS = [sys.executable, "-m", "cli.main"]  # the real `civicops` command
 
 
 def run_civicops(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run the real `civicops` command (this run's database, unless `env` says otherwise)."""
     return subprocess.run(
-        [sys.executable, "-m", "cli.main", *args], cwd=REPO, env=env or os.environ.copy(),
+        [*CIVICOPS, *args], cwd=REPO, env=env or os.environ.copy(),
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from helpers import auth, civicops, in_malleshwaram, pothole, wait_for_status
 
 from records import audit as audit_log
 from records.tables import AuditEntry
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 async def _entries(subject: str) -> list[dict[str, Any]]:

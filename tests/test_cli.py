@@ -8,7 +8,6 @@ import os
 import signal
 import stat
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,13 +15,19 @@ import boto3
 import httpx
 import pytest
 from conftest import WARDS
-from helpers import auth, civicops, in_malleshwaram, pothole, run_civicops, wait_for_status
+from helpers import (
+    CIVICOPS,
+    REPO,
+    auth,
+    civicops,
+    in_malleshwaram,
+    pothole,
+    run_civicops,
+    wait_for_status,
+)
 
 from devstack.services import free_port, port_open
 from records.tables import City, Official, Ward
-
-CIVICOPS = [sys.executable, "-m", "cli.main"]
-REPO = Path(__file__).resolve().parents[1]
 
 
 async def test_importing_pune_wards_lets_pune_citizens_file_complaints(api, api_keys):

@@ -29,7 +29,6 @@ from timeline import (
     to_json,
 )
 
-REPO = Path(__file__).resolve().parents[1]
 HISTORIES = Path(__file__).parent / "histories"
 IST_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} IST$")
 
