@@ -1,6 +1,6 @@
 """Spatial index that assigns a (lat, lon) to the ward containing it, fast and deterministically.
 
-How it works: every ward is repaired (`shapely.make_valid`, polygonal parts only, z dropped) and
+How it works: every ward is repaired (`geo.repair`: made valid, 2-D, polygonal parts only) and
 projected once into a local equirectangular frame in metres centred on the city, so distances
 are real metres and grid cells are square on the ground. A uniform grid is laid over the city:
 
@@ -28,10 +28,9 @@ from enum import StrEnum
 
 import numpy as np
 import shapely
-from shapely.geometry import shape
-from shapely.geometry.base import BaseGeometry
 
 from geo.geojson import WardShape
+from geo.repair import polygonal, repair
 
 __all__ = ["EARTH_RADIUS_M", "Location", "Match", "ZoneIndex", "haversine_m", "natural_key"]
 
@@ -93,34 +92,6 @@ def _coordinate_error(lat: float, lon: float) -> str:
     return "; ".join(problems) or f"invalid coordinates lat={lat!r}, lon={lon!r}"
 
 
-def _polygonal(geom: BaseGeometry) -> BaseGeometry:
-    """Only the polygonal parts of a (repaired) geometry, as a Polygon or MultiPolygon."""
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [
-        g
-        for g in shapely.get_parts(geom)
-        if g.geom_type in ("Polygon", "MultiPolygon", "GeometryCollection")
-    ]
-    polys = []
-    for part in parts:
-        if part.geom_type == "GeometryCollection":
-            part = _polygonal(part)
-        if not part.is_empty:
-            polys.extend(shapely.get_parts(part))
-    if not polys:
-        return shapely.Polygon()
-    return shapely.union_all(polys) if len(polys) > 1 else polys[0]
-
-
-def _repair(geometry: dict) -> BaseGeometry:
-    """GeoJSON mapping -> valid 2-D Polygon/MultiPolygon (possibly empty)."""
-    geom = shapely.force_2d(shape(geometry))
-    if not geom.is_valid:
-        geom = shapely.make_valid(geom)
-    return _polygonal(geom)
-
-
 class ZoneIndex:
     """Point-to-ward lookup over a set of ward polygons; immutable and safe for concurrent reads."""
 
@@ -137,7 +108,7 @@ class ZoneIndex:
 
         lonlat = np.empty(len(ordered), dtype=object)
         for i, ward in enumerate(ordered):
-            geom = _repair(ward.geometry)
+            geom = repair(ward.geometry)
             if geom.is_empty or geom.area <= 0.0:
                 raise ValueError(f"ward {ward.ward_id!r} has no polygonal area after repair")
             lonlat[i] = geom
@@ -158,7 +129,7 @@ class ZoneIndex:
         local = shapely.transform(lonlat, lambda c: (c - origin) * scale)
         bad = ~shapely.is_valid(local)
         if bad.any():  # scaling can, very rarely, round a near-degenerate ring into invalidity
-            local[bad] = [_polygonal(g) for g in shapely.make_valid(local[bad])]
+            local[bad] = [polygonal(g) for g in shapely.make_valid(local[bad])]
         self._geoms = local
         self._boundaries = shapely.boundary(local)
         shapely.prepare(self._geoms)

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from faker import Faker
@@ -42,7 +43,7 @@ def _seeded_faker(key: str) -> Faker:
 
 
 async def import_city(
-    spec: CitySpec, wards: list[WardShape], *, roster: bool = True, attribution: str = ""
+    spec: CitySpec, wards: Sequence[WardShape], *, roster: bool = True, attribution: str = ""
 ) -> ImportResult:
     """Upsert a city's zones and wards (and one supervisor per ward, one officer per zone).
 

@@ -14,7 +14,15 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from geo import Location, Match, WardFileError, WardShape, ZoneIndex, read_wards
+from geo import (
+    DuplicateWardIds,
+    Location,
+    Match,
+    WardFileError,
+    WardShape,
+    ZoneIndex,
+    read_wards,
+)
 
 WARDS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "wards"
 
@@ -441,9 +449,32 @@ def test_gba_369_ward_id_field_is_not_unique_across_corporations() -> None:
         read_wards(BLR_369, ward_field="ward_id")
 
 
-def test_bhopal_file_with_a_ward_split_over_two_features_is_rejected() -> None:
-    with pytest.raises(WardFileError, match=r"duplicate ward id '76'.*features 38 and 39"):
+def test_bhopal_ward_split_over_two_features_is_refused_unless_merging_is_asked_for() -> None:
+    with pytest.raises(DuplicateWardIds, match=r"duplicate ward id '76'.*features 38 and 39"):
         read_wards(BHOPAL_86, ward_field="Ward_Number")
+
+    ws = read_wards(BHOPAL_86, ward_field="Ward_Number", zone_field="zone", merge_duplicates=True)
+    assert (len(ws), ws.features, ws.skipped) == (85, 86, ())
+    assert [(m.ward_id, m.features) for m in ws.merged] == [("76", (38, 39))]
+    assert ws.report() == ["merged ward '76': features 38 and 39 merged into one MultiPolygon"]
+    ward = next(w for w in ws if w.ward_id == "76")
+    assert (ward.zone, ward.geometry["type"]) == ("17", "MultiPolygon")
+    ZoneIndex(ws)  # one ward, no duplicate ids left
+
+
+def test_merged_ward_keeps_its_first_parts_name_and_says_which_name_it_dropped(
+    tmp_path: Path,
+) -> None:
+    collection = json.loads(BHOPAL_86.read_text())
+    collection["features"][39]["properties"]["Name"] = "Chhola (north)"
+    renamed = tmp_path / "bhopal_76_renamed.geojson"
+    renamed.write_text(json.dumps(collection))
+    ws = read_wards(renamed, ward_field="Ward_Number", name_field="Name", merge_duplicates=True)
+    assert next(w for w in ws if w.ward_id == "76").name == "छोला"
+    assert [str(m) for m in ws.merged] == [
+        "ward '76': features 38 and 39 merged into one MultiPolygon; "
+        "name 'Chhola (north)' of feature 39 dropped for 'छोला'"
+    ]
 
 
 def test_three_dimensional_coordinates_are_accepted(
@@ -456,7 +487,7 @@ def test_three_dimensional_coordinates_are_accepted(
 
 
 def test_misspelt_ward_field_is_named_in_the_error() -> None:
-    with pytest.raises(WardFileError, match=r"feature 0: ward field 'WARD_NUMBER' is missing"):
+    with pytest.raises(WardFileError, match=r"ward field 'WARD_NUMBER' is not in any feature"):
         read_wards(BLR_198, ward_field="WARD_NUMBER")
     with pytest.raises(WardFileError, match=r"zone field 'ZONE' is not in any feature"):
         read_wards(BLR_198, ward_field="WARD_NO", zone_field="ZONE")
@@ -497,8 +528,57 @@ def test_missing_or_broken_ward_files_are_reported(tmp_path: Path) -> None:
             }
         )
     )
-    with pytest.raises(WardFileError, match=r"feature 1 \(ward '2'\) has no polygonal geometry"):
-        read_wards(points, ward_field="wardnum")
+    # A ward office drawn as a point is not a ward: skipped and reported, the polygon kept.
+    ws = read_wards(points, ward_field="wardnum")
+    assert [w.ward_id for w in ws] == ["1"]
+    assert [str(f) for f in ws.skipped] == [
+        "feature 1 (ward '2'): geometry is a 'Point', not a Polygon or MultiPolygon"
+    ]
+
+    empty = tmp_path / "empty.geojson"
+    empty.write_text(json.dumps({"type": "FeatureCollection", "features": []}))
+    with pytest.raises(WardFileError, match="FeatureCollection has no features"):
+        read_wards(empty, ward_field="wardnum")
+
+
+def test_features_that_cannot_be_wards_are_skipped_with_their_number_and_why(
+    tmp_path: Path,
+) -> None:
+    good = json.loads(PUNE_58.read_text())["features"][:2]
+    square = [[[73.8, 18.5], [73.81, 18.5], [73.81, 18.51], [73.8, 18.51], [73.8, 18.5]]]
+    line = {"type": "LineString", "coordinates": [[73.8, 18.5], [73.9, 18.6]]}
+
+    def feature(ward: object, geometry: object) -> dict:
+        return {"type": "Feature", "properties": {"wardnum": ward}, "geometry": geometry}
+
+    features = [
+        good[0],
+        feature(float("nan"), {"type": "Polygon", "coordinates": square}),
+        feature(7, {"type": "Polygon", "coordinates": []}),
+        feature(8, {"type": "Polygon", "coordinates": [[[73.8, 18.5], [73.9, 18.5]] * 2]}),
+        feature(9, {"type": "GeometryCollection", "geometries": [line]}),
+        feature(10, {"type": "Polygon", "coordinates": "not coordinates"}),
+        feature(11, "Polygon"),
+        feature(None, None),
+        "a stray string",
+        good[1],
+    ]
+    messy = tmp_path / "messy.geojson"
+    messy.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    ws = read_wards(messy, ward_field="wardnum")
+    assert [w.ward_id for w in ws] == ["1", "2"]
+    assert [str(f) for f in ws.skipped] == [
+        "feature 1: 'wardnum' is not a usable ward id (nan)",
+        "feature 2 (ward '7'): geometry is an empty Polygon",
+        "feature 3 (ward '8'): Polygon encloses no area, even after repair",
+        "feature 4 (ward '9'): geometry is a GeometryCollection with no polygon in it",
+        "feature 5 (ward '10'): malformed Polygon geometry "
+        "(could not convert string to float: 'n')",
+        "feature 6 (ward '11'): geometry is not a GeoJSON object ('Polygon')",
+        "feature 7: 'wardnum' is null; geometry is null",
+        "feature 8: is a str, not a JSON object",
+    ]
+    assert ws.report()[0] == "skipped feature 1: 'wardnum' is not a usable ward id (nan)"
 
 
 def test_feature_zone_wins_over_lookup_csv(tmp_path: Path) -> None:
