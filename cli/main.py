@@ -9,13 +9,14 @@ import os
 import signal
 import socket
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from cli.demokeys import demo_keys
+from cli.zones import zones
 from domain.roles import Role
 from settings import Settings
 
@@ -67,7 +68,11 @@ def cli() -> None:
 @cli.command()
 @click.option("--no-demo", is_flag=True, help="Do not load the demo city or demo keys.")
 def up(no_demo: bool) -> None:
-    """Start everything missing (Temporal, S3, database), then the worker and the API."""
+    """Start everything missing (Temporal, S3, database), then the worker and the API.
+
+    Every child it starts is supervised: one that dies is restarted with backoff; the stack
+    stops on Ctrl-C or SIGTERM, or when a child keeps dying (see devstack/supervisor.py).
+    """
     from cli.bootstrap import bootstrap
     from devstack.services import (
         Service,
@@ -76,16 +81,16 @@ def up(no_demo: bool) -> None:
         rclone_s3,
         temporal_dev_server,
     )
+    from devstack.supervisor import Supervisor
 
     settings = _settings()
-    started: list[Service] = []
+    supervisor = Supervisor(echo=lambda line: click.echo(line, err=True))
 
     def stop_all(*_: object) -> None:
         # A second Ctrl-C (or a terminal that signals twice) must not cut the clean-up short.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        for service in reversed(started):
-            service.stop()
+        supervisor.stop()
 
     # Ctrl-C and `kill` both stop the stack, even when a non-interactive shell started us with
     # SIGINT ignored.
@@ -97,13 +102,13 @@ def up(no_demo: bool) -> None:
             raise ServiceError(f"ports {busy} are already in use (another `make up`?)")
         # S3 first: the Temporal dev server binds a few random internal ports as it starts.
         if settings.s3_endpoint_url is None:
-            started.append(rclone_s3(settings, root=settings.var_dir / "s3").start())
+            supervisor.start(rclone_s3(settings, root=settings.var_dir / "s3"))
             click.echo(f"s3         rclone on {settings.effective_s3_endpoint_url}")
         else:
             click.echo(f"s3         using {settings.s3_endpoint_url}")
         if settings.temporal_address is None:
             db_file = settings.var_dir / "temporal" / "temporal.db"
-            started.append(temporal_dev_server(settings, db_file=db_file).start())
+            supervisor.start(temporal_dev_server(settings, db_file=db_file))
             click.echo(f"temporal   dev server on {settings.effective_temporal_address}")
         else:
             added = asyncio.run(_register_search_attributes(settings))
@@ -115,8 +120,8 @@ def up(no_demo: bool) -> None:
         for line in asyncio.run(bootstrap(settings, demo=not no_demo)):
             click.echo(f"bootstrap  {line}")
         me = [sys.executable, "-m", "cli.main"]
-        started.append(Service("worker", [*me, "worker"], None, None).start())
-        started.append(Service("api", [*me, "server"], settings.api_port, None).start())
+        supervisor.start(Service("worker", [*me, "worker"], None, None))
+        supervisor.start(Service("api", [*me, "server"], settings.api_port, None))
         keys = settings.var_dir / "demo-keys.json"
         click.echo(
             "\nCivicOps is up.\n"
@@ -132,10 +137,8 @@ def up(no_demo: bool) -> None:
             + "\nPress Ctrl-C to stop everything."
         )
         sys.stdout.flush()  # the banner must show even when output goes to a file or a pipe
-        while all(s.alive for s in started):
-            time.sleep(0.5)
-        dead = [s.name for s in started if not s.alive]
-        click.echo(f"{', '.join(dead)} stopped unexpectedly; stopping the rest", err=True)
+        report = supervisor.run()  # returns only when a child keeps dying
+        click.echo(f"error: {report}\nstopping the rest", err=True)
         raise SystemExit(1)
     except ServiceError as exc:
         click.echo(f"error: {exc}", err=True)
@@ -214,61 +217,8 @@ def bootstrap(no_demo: bool) -> None:
         click.echo(line)
 
 
-@cli.group()
-def zones() -> None:
-    """Ward and zone boundaries."""
-
-
-@zones.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--city", required=True, help="City slug, e.g. bengaluru, mumbai, pune.")
-@click.option("--ward-field", required=True, help="Feature property holding the ward id.")
-@click.option("--zone-field", help="Feature property holding the zone name.")
-@click.option("--name-field", help="Feature property holding the ward name.")
-@click.option(
-    "--zone-lookup",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="CSV mapping ward ids to zone names.",
-)
-@click.option("--lookup-ward-column", default="Ward No", show_default=True)
-@click.option("--lookup-zone-column", default="BBMP Zone Name", show_default=True)
-@click.option("--code", help="Three-letter city code for tracking ids (new cities).")
-@click.option("--name", "city_name", help="City name (new cities).")
-@click.option("--corporation", help="Issuing corporation (new cities).")
-@click.option("--language", help="Local language code for notices, e.g. kn, mr, hi.")
-@click.option("--attribution", default="", help="Credit line of the boundaries (licence).")
-@click.option("--no-roster", is_flag=True, help="Do not create one supervisor per ward.")
-def zones_import(
-    file: Path, city: str, ward_field: str, zone_field: str | None, name_field: str | None,
-    zone_lookup: Path | None, lookup_ward_column: str, lookup_zone_column: str,
-    code: str | None, city_name: str | None, corporation: str | None, language: str | None,
-    attribution: str, no_roster: bool,
-) -> None:  # fmt: skip
-    """Import (or update) a city's wards from a GeoJSON file; safe to repeat."""
-    from domain.cities import spec_for
-    from geo.geojson import WardFileError, read_wards
-    from records.geography import import_city
-
-    _settings()
-    try:
-        spec = spec_for(
-            city.lower(), code=code or "", name=city_name or "",
-            corporation=corporation or "", language=language or "",
-        )  # fmt: skip
-        wards = read_wards(
-            file, ward_field=ward_field, name_field=name_field, zone_field=zone_field,
-            zone_lookup=zone_lookup, lookup_ward_column=lookup_ward_column,
-            lookup_zone_column=lookup_zone_column,
-        )  # fmt: skip
-        result = asyncio.run(
-            import_city(spec, wards, roster=not no_roster, attribution=attribution)
-        )
-    except (WardFileError, ValueError) as exc:
-        raise click.UsageError(str(exc)) from exc
-    click.echo(
-        f"{result.city}: {result.wards} wards in {result.zones} zones imported "
-        f"(version {result.version}); {result.officials_created} officials added to the roster"
-    )
+cli.add_command(zones)
+cli.add_command(demo_keys)
 
 
 @cli.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import random
 import shutil
@@ -10,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +59,41 @@ def free_port(low: int = 20000, high: int = 32000) -> int:
     raise ServiceError(f"no free port between {low} and {high}")
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _parent_death_signal() -> Callable[[], None] | None:
+    """A preexec_fn asking Linux to SIGTERM the child when its parent dies, or None elsewhere.
+
+    The children run in their own sessions (a Ctrl-C in the terminal reaches only `up`, which
+    stops them in order), so without this a `kill -9` of `up` would leave them running, holding
+    their ports. Linux sends the signal when the *thread* that forked the child exits: start
+    services from a thread that lives as long as they should (`up` uses its main thread).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before fork, not in the child
+    parent = os.getpid()
+
+    def preexec() -> None:
+        """Runs in the child between fork and exec."""
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before prctl: nobody will signal us
+            os._exit(1)
+
+    return preexec
+
+
+def describe_exit(returncode: int) -> str:
+    """How a child ended, for people: "exited with code 1", "was killed by SIGKILL"."""
+    if returncode < 0:
+        try:
+            return f"was killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"was killed by signal {-returncode}"
+    return f"exited with code {returncode}"
+
+
 @dataclass
 class Service:
     """A child process CivicOps started and must stop."""
@@ -67,6 +104,8 @@ class Service:
     log_path: Path | None
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = field(default=None, repr=False)
+    die_with_parent: bool = False  # Linux: SIGTERM the child if this process dies (kill -9)
+    _reaped: int | None = field(default=None, init=False, repr=False)  # last pid `reap` took
 
     def start(self, timeout: float = 60.0) -> Service:
         """Start the process in its own process group and wait until its port answers."""
@@ -85,12 +124,13 @@ class Service:
             stderr=subprocess.STDOUT if log else None,
             start_new_session=True,
             env={**os.environ, **self.env},
+            preexec_fn=_parent_death_signal() if self.die_with_parent else None,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise ServiceError(
-                    f"{self.name} exited with {self.process.returncode}; see {self.log_path}"
+                    f"{self.name} {describe_exit(self.process.returncode)}; see {self._output}"
                 )
             if self.port is None:
                 if time.monotonic() > deadline - timeout + 2:
@@ -99,7 +139,12 @@ class Service:
                 return self
             time.sleep(0.2)
         self.stop()
-        raise ServiceError(f"{self.name} did not open port {self.port}; see {self.log_path}")
+        raise ServiceError(f"{self.name} did not open port {self.port}; see {self._output}")
+
+    @property
+    def _output(self) -> str:
+        """Where to read what the process printed."""
+        return str(self.log_path) if self.log_path else "its output above"
 
     @property
     def alive(self) -> bool:
@@ -119,6 +164,17 @@ class Service:
             proc.wait()
         except ProcessLookupError:
             pass
+
+    def reap(self) -> None:
+        """SIGKILL what is left of a dead child's process group (processes it started)."""
+        proc = self.process
+        if proc is None or proc.poll() is None or proc.pid == self._reaped:
+            return  # running, or done already: that pid may belong to someone else by now
+        self._reaped = proc.pid
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass  # the group died with its leader, as it should
 
 
 def temporal_dev_server(

@@ -1,9 +1,10 @@
-"""Small helpers the tests share: waiting for a case to reach a status."""
+"""Small helpers the tests share: waiting for a case to reach a status, running `civicops up`."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -31,6 +32,107 @@ async def civicops(*args: str, env: dict[str, str] | None = None) -> subprocess.
     the sealer holding the audit chain's lock, which the command then waits for.
     """
     return await asyncio.to_thread(run_civicops, *args, env=env)
+
+
+def up_env(var_dir: Path) -> dict[str, str]:
+    """The environment of a `civicops up` of its own: embedded services, free ports, `var_dir`."""
+    from devstack.services import free_port
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "TEMPORAL_ADDRESS", "S3_ENDPOINT_URL")}  # fmt: skip
+    ports: set[int] = set()
+    while len(ports) < 4:
+        ports.add(free_port())
+    api_port, temporal_port, ui_port, s3_port = ports
+    env.update(
+        CIVICOPS_VAR_DIR=str(var_dir),
+        TEMPORAL_PORT=str(temporal_port),
+        TEMPORAL_UI_PORT=str(ui_port),
+        S3_PORT=str(s3_port),
+        API_PORT=str(api_port),
+        CIVICOPS_PUBLIC_URL=f"http://127.0.0.1:{api_port}",
+    )
+    return env
+
+
+# What `up`'s children run (a binary, or a `civicops` subcommand) -> the service's name.
+CHILD_NAMES = {"rclone": "rclone-s3", "temporal": "temporal", "worker": "worker", "server": "api"}
+
+
+class Stack:
+    """`civicops up` as a child process, as a newcomer runs it."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env = env
+        self.log = log
+        self.url = env["CIVICOPS_PUBLIC_URL"]
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, *args: str, timeout: float = 120) -> None:
+        """Run `civicops up [args]` and wait until the banner is out and /health answers 200."""
+        self.proc = subprocess.Popen(
+            [*CIVICOPS, "up", *args], cwd=REPO, env=self.env, stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, self.log.read_text()
+            if self.healthy() and "Press Ctrl-C" in self.log.read_text():
+                return
+            time.sleep(0.5)
+        raise AssertionError(f"stack did not come up:\n{self.log.read_text()}")
+
+    def healthy(self) -> bool:
+        """True when the API's /health answers 200."""
+        try:
+            return httpx.get(f"{self.url}/health", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def output(self) -> str:
+        """Everything `up` and its children printed so far."""
+        return self.log.read_text(errors="replace")
+
+    def ports(self) -> list[int]:
+        """The ports of the embedded Temporal server, S3 server and API."""
+        return [int(self.env[k]) for k in ("TEMPORAL_PORT", "S3_PORT", "API_PORT")]
+
+    def children(self) -> dict[str, int]:
+        """The live children of `up`, by service name (rclone-s3, temporal, worker, api): pid."""
+        assert self.proc is not None
+        found = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                cmdline = (stat.parent / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue  # it ended while we looked
+            if int(fields[1]) != self.proc.pid or fields[0] == "Z":
+                continue
+            argv = [part.decode(errors="replace") for part in cmdline if part]
+            if not argv:
+                continue
+            what = argv[-1] if "cli.main" in argv else Path(argv[0]).name
+            if name := CHILD_NAMES.get(what):
+                found[name] = int(stat.parent.name)
+        return found
+
+    def ctrl_c(self) -> None:
+        """Ctrl-C, pressed twice as impatient people do: the second must not cut clean-up."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(timeout=60)
+
+
+def process_gone(pid: int) -> bool:
+    """True once `pid` has ended (a zombie nobody reaped counts as ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
 
 
 # Points whose ward is known from the 198-ward BBMP map (checked against the polygons).

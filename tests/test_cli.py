@@ -5,28 +5,24 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 import stat
-import subprocess
-import time
-from pathlib import Path
 
 import boto3
 import httpx
 import pytest
 from conftest import WARDS
 from helpers import (
-    CIVICOPS,
-    REPO,
+    Stack,
     auth,
     civicops,
     in_malleshwaram,
     pothole,
     run_civicops,
+    up_env,
     wait_for_status,
 )
 
-from devstack.services import free_port, port_open
+from devstack.services import port_open
 from records.tables import City, Official, Ward
 
 
@@ -76,67 +72,10 @@ def test_importing_an_unknown_city_asks_for_its_details():
     assert "--code" in result.stderr
 
 
-def _up_env(var_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "TEMPORAL_ADDRESS", "S3_ENDPOINT_URL")}  # fmt: skip
-    ports: set[int] = set()
-    while len(ports) < 4:
-        ports.add(free_port())
-    api_port, temporal_port, ui_port, s3_port = ports
-    env.update(
-        CIVICOPS_VAR_DIR=str(var_dir),
-        TEMPORAL_PORT=str(temporal_port),
-        TEMPORAL_UI_PORT=str(ui_port),
-        S3_PORT=str(s3_port),
-        API_PORT=str(api_port),
-        CIVICOPS_PUBLIC_URL=f"http://127.0.0.1:{api_port}",
-    )
-    return env
-
-
-class Stack:
-    """`civicops up` as a child process, as a newcomer runs it."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env = env
-        self.log = log
-        self.url = env["CIVICOPS_PUBLIC_URL"]
-        self.proc: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 120) -> None:
-        self.proc = subprocess.Popen(
-            [*CIVICOPS, "up"], cwd=REPO, env=self.env, stdout=self.log.open("ab"),
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.log.read_text()
-            try:
-                healthy = httpx.get(f"{self.url}/health", timeout=2).status_code == 200
-                if healthy and "Press Ctrl-C" in self.log.read_text():
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        raise AssertionError(f"stack did not come up:\n{self.log.read_text()}")
-
-    def ports(self) -> list[int]:
-        return [int(self.env[k]) for k in ("TEMPORAL_PORT", "S3_PORT", "API_PORT")]
-
-    def ctrl_c(self) -> None:
-        """Ctrl-C, pressed twice as impatient people do: the second must not cut clean-up."""
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGINT)
-        time.sleep(0.3)
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-        self.proc.wait(timeout=60)
-
-
 @pytest.mark.timeout(400)
 async def test_make_up_runs_everything_and_keeps_data_across_restarts(tmp_path):
     var_dir = tmp_path / "var"
-    env = _up_env(var_dir)
+    env = up_env(var_dir)
     stack = Stack(env, tmp_path / "up.log")
     stack.start()
     try:
@@ -217,7 +156,7 @@ async def test_make_up_runs_everything_and_keeps_data_across_restarts(tmp_path):
 def test_make_up_refuses_clearly_when_a_port_is_taken(tmp_path):
     import socket
 
-    env = _up_env(tmp_path / "var")
+    env = up_env(tmp_path / "var")
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", int(env["API_PORT"])))
         holder.listen()
@@ -238,7 +177,7 @@ async def test_make_up_with_production_services_configured_starts_only_worker_an
     admin = await asyncpg.connect(PG_ADMIN_DSN)
     await admin.execute(f'CREATE DATABASE "{db_name}"')
     await admin.close()
-    env = _up_env(tmp_path / "var")
+    env = up_env(tmp_path / "var")
     env.update(
         DATABASE_URL=PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{db_name}",
         TEMPORAL_ADDRESS=settings.temporal_address,
@@ -307,3 +246,64 @@ def test_a_new_city_code_must_be_three_letters():
                       "wardnum", "--code", "PC1", "--name", "Pimpri", "--corporation", "PCMC",
                       "--language", "mr")  # fmt: skip
     assert result.returncode == 2 and "three capital letters" in result.stderr
+
+
+async def test_a_revoked_demo_key_stays_revoked_until_the_demo_keys_are_renewed(
+    tmp_path, api, settings
+):
+    from records.apikeys import key_info
+
+    # `civicops bootstrap` for a var/ of its own, on this run's database, S3 and signing keys.
+    env = {**os.environ, "CIVICOPS_VAR_DIR": str(tmp_path / "var"),
+           "CIVICOPS_KEYS_DIR": str(settings.keys_dir),
+           "S3_ENDPOINT_URL": settings.s3_endpoint_url}  # fmt: skip
+    keys_file = tmp_path / "var" / "demo-keys.json"
+    first = await civicops("bootstrap", env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    written = keys_file.read_text()
+    keys = json.loads(written)
+    ids = {role: token.split("_", 2)[1] for role, token in keys.items()}
+
+    # Any admin may revoke a demo key, here the demo admin key itself revoking the citizen app's.
+    resp = await api.post(
+        f"/v1/apikeys/{ids['citizen-app']}/revoke",
+        json={"reason": "leaked in a screenshot"},
+        headers=auth(keys["admin"]),
+    )
+    assert resp.status_code == 200, resp.text
+
+    again = await civicops("bootstrap", env=env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert keys_file.read_text() == written, "bootstrap replaced the demo keys"
+    [line] = [line for line in again.stdout.splitlines() if "not replaced" in line]
+    assert line.startswith("demo key citizen-app was revoked on ")
+    assert line.endswith(
+        " UTC (leaked in a screenshot): not replaced; "
+        "run `civicops demo-keys renew` to make a new set"
+    )
+    filed = await api.post(
+        "/v1/complaints", json=pothole(*in_malleshwaram()), headers=auth(keys["citizen-app"])
+    )
+    assert filed.status_code == 401
+
+    renewed = await civicops("demo-keys", "renew", env=env)
+    assert renewed.returncode == 0, renewed.stdout + renewed.stderr
+    still_active = [i for role, i in ids.items() if role != "citizen-app"]
+    assert f"revoked the old demo keys still active: {', '.join(still_active)}" in renewed.stdout
+    assert stat.S_IMODE(keys_file.stat().st_mode) == 0o600
+    new = json.loads(keys_file.read_text())
+    assert set(new) == set(keys) and not set(new.values()) & set(keys.values())
+    for role, key_id in ids.items():
+        info = await key_info(key_id)
+        assert info is not None and info.state == "revoked", role
+        expected = "leaked in a screenshot" if role == "citizen-app" else "demo keys renewed"
+        assert info.revoked_reason == expected
+    old_auditor = await api.get("/v1/apikeys/me", headers=auth(keys["auditor"]))
+    assert old_auditor.status_code == 401
+    filed = await api.post(
+        "/v1/complaints", json=pothole(*in_malleshwaram()), headers=auth(new["citizen-app"])
+    )
+    assert filed.status_code == 202, filed.text
+
+    quiet = await civicops("bootstrap", env=env)
+    assert "not replaced" not in quiet.stdout and json.loads(keys_file.read_text()) == new
