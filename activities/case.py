@@ -7,7 +7,9 @@ import re
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.running import resilient
 from activities.webhooks import WebhookFanout
+from domain import ids
 from domain.case import AssignInput, Assignment, FindOfficialInput, PrioritizeInput, RecordInput
 from domain.categories import BY_CODE, Priority
 from geo.zones import Match
@@ -31,6 +33,7 @@ class CaseActivities:
         self.webhooks = webhooks  # None: status changes are not posted to webhooks
 
     @activity.defn(name="prioritize")
+    @resilient
     async def prioritize(self, data: PrioritizeInput) -> int:
         """Priority P1–P4: the category's default, one step more urgent for risk words."""
         category = BY_CODE.get(data.category)
@@ -48,6 +51,7 @@ class CaseActivities:
             raise ApplicationError(f"city {slug!r} is not imported", type="BadInput") from None
 
     @activity.defn(name="assign_zone")
+    @resilient
     async def assign_zone(self, data: AssignInput) -> Assignment | None:
         """Find the ward containing the point and its responsible official; None if outside."""
         city = await self._city(data.city)
@@ -64,6 +68,7 @@ class CaseActivities:
         )
 
     @activity.defn(name="find_official")
+    @resilient
     async def find_official(self, data: FindOfficialInput) -> Assignment | None:
         """Who takes the case at a level of the ladder (or the named official); None if nobody."""
         city = await self._city(data.city)
@@ -71,6 +76,13 @@ class CaseActivities:
             raise ApplicationError(f"ward {data.ward_id!r} is not on the map", type="BadInput")
         ward_pk, ward_name, zone = city.wards[data.ward_id]
         if data.official_id is not None:
+            if not ids.is_row_id(data.official_id):
+                raise ApplicationError(
+                    f"no official {data.official_id}: ids run from 1 to {ids.MAX_ROW_ID}",
+                    "official_id",
+                    type="BadInput",
+                    non_retryable=True,
+                )
             official = await Official.objects().get(Official.id == data.official_id)
             if official is None or not official.active or official.city != city.city.id:
                 raise ApplicationError(
@@ -86,6 +98,7 @@ class CaseActivities:
         return _assignment(data.ward_id, ward_name, zone, official, "inside", 0.0)
 
     @activity.defn(name="record")
+    @resilient
     async def record(self, data: RecordInput) -> None:
         """Write a state revision and its event to the database projection (idempotent)."""
         await projection.record(data.state, data.event)

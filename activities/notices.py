@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.running import resilient
 from domain.case import IssueNoticeInput, NoticeRef
 from domain.categories import BY_CODE
 from notices.keys import KeyStore, SigningKeyError
@@ -50,6 +51,7 @@ class NoticeActivities:
         self.public_url = public_url
 
     @activity.defn(name="issue_notice")
+    @resilient
     async def issue_notice(self, data: IssueNoticeInput) -> NoticeRef:
         """Render, sign and store a notice; a retry returns the same notice and adds nothing."""
         c = data.complaint

@@ -18,6 +18,7 @@ from PIL import Image
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.running import resilient
 from domain.proof import (
     MAX_PROOF_BYTES,
     PROOF_ROLES,
@@ -256,6 +257,7 @@ class ProofActivities:
         self.max_bytes = max_bytes
 
     @activity.defn(name="verify_proof")
+    @resilient
     async def verify_proof(self, data: VerifyProofInput) -> ProofVerdict:
         """Check every proof photo and record their hashes; a retry gives the same verdict.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.running import resilient
 from domain.scores import ScoreInput, points_for
 from records import scores as score_records
 
@@ -13,6 +14,7 @@ class ScoreActivities:
     """The reward-ledger activity; needs nothing but the database."""
 
     @activity.defn(name="record_score")
+    @resilient
     async def record_score(self, entry: ScoreInput) -> int:
         """Write the ledger entry once (a retry adds nothing) and return its points."""
         try:

@@ -23,6 +23,7 @@ from temporalio import activity
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
+from activities.running import resilient
 from api.scope import may_see
 from domain.case import CaseEvent, CaseState
 from records import webhooks as hooks
@@ -227,6 +228,7 @@ class WebhookActivities:
         self.timeout_s = timeout_s
 
     @activity.defn(name="deliver_webhook")
+    @resilient
     async def deliver_webhook(self, data: DeliverInput) -> str:
         """One signed POST: "delivered" on 2xx; other answers and network errors retry.
 
@@ -287,6 +289,7 @@ class WebhookActivities:
         raise ApplicationError(f"attempt {attempt}: {error}", type="WebhookRejected")
 
     @activity.defn(name="mark_webhook_failed")
+    @resilient
     async def mark_webhook_failed(self, data: GiveUpInput) -> None:
         """Give a delivery up: state failed, given_up_at now (a settled delivery is kept)."""
         await hooks.give_up(data.delivery_id, data.reason)

@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.notices import NoticeActivities
     from activities.proofs import ProofActivities
     from activities.scores import ScoreActivities
+    from domain import ids
     from domain.case import (
         AcceptedProof,
         AssignInput,
@@ -40,6 +41,9 @@ with workflow.unsafe.imports_passed_through():
 
 RECENT_EVENTS = 20
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
+# Every activity heartbeats (activities/running.py), so an attempt whose worker was killed
+# is retried this long after its last beat, not after its whole start-to-close timeout.
+HEARTBEAT_TIMEOUT = timedelta(seconds=10)
 NOTICE_TIMEOUT = timedelta(minutes=2)  # renders a PDF and writes to S3
 PROOF_TIMEOUT = timedelta(minutes=2)  # reads up to two photos from S3
 FILINGS_KEPT = 500  # filing ids remembered to ignore a re-sent re-complaint
@@ -53,6 +57,14 @@ PATCH_LOCAL_RECORDS = "local-records"
 RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     maximum_interval=timedelta(minutes=5),
+    non_retryable_error_types=["BadInput"],
+)
+# An update's caller is waiting (30 s at most): an outage during it is retried briefly, then
+# the update is refused as unavailable, so the case's lock is never held for ever.
+UPDATE_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    maximum_interval=timedelta(seconds=4),
+    maximum_attempts=5,
     non_retryable_error_types=["BadInput"],
 )
 
@@ -173,6 +185,7 @@ class ComplaintWorkflow:
                     max_distance_m=s.policy.proof_max_distance_m,
                 ),
                 start_to_close_timeout=PROOF_TIMEOUT,
+                heartbeat_timeout=HEARTBEAT_TIMEOUT,
                 retry_policy=RETRY,
             )
             if not verdict.accepted:
@@ -297,12 +310,18 @@ class ComplaintWorkflow:
                         official_id=request.official_id,
                     ),
                     start_to_close_timeout=ACTIVITY_TIMEOUT,
-                    retry_policy=RETRY,
+                    heartbeat_timeout=HEARTBEAT_TIMEOUT,
+                    retry_policy=UPDATE_RETRY,
                 )
             except ActivityError as exc:
                 cause = exc.cause
                 message = getattr(cause, "message", None) or str(cause or exc)
-                raise ApplicationError(message, "official_id", type="BadInput") from None
+                if getattr(cause, "type", None) == "BadInput":
+                    raise ApplicationError(message, "official_id", type="BadInput") from None
+                raise ApplicationError(
+                    f"the roster is briefly unavailable; retry shortly ({message})",
+                    type="Unavailable",
+                ) from None
             assert new is not None
             new.match, new.distance_m = old.match, old.distance_m
             self._hand_over(new)
@@ -320,6 +339,12 @@ class ComplaintWorkflow:
 
     @reassign.validator
     def _validate_reassign(self, request: ReassignRequest) -> None:
+        # Validator only: an accepted update replays without it (cases wedged by an
+        # out-of-range id before this check existed fail their retrying lookup instead).
+        if not ids.is_row_id(request.official_id):
+            raise ApplicationError(
+                f"no official {request.official_id}", "official_id", type="BadInput"
+            )
         self._check_reassign(request)
 
     def _check_reassign(self, request: ReassignRequest) -> None:
@@ -463,12 +488,17 @@ class ComplaintWorkflow:
         old = s.assignment
         assert old is not None and s.policy is not None and s.priority is not None
         target = min(self._level() + 1, TOP_LEVEL)
-        new = await workflow.execute_activity_method(
-            CaseActivities.find_official,
-            FindOfficialInput(s.complaint.tracking_id, s.complaint.city, old.ward_id, target),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=RETRY,
-        )
+        try:
+            new = await workflow.execute_activity_method(
+                CaseActivities.find_official,
+                FindOfficialInput(s.complaint.tracking_id, s.complaint.city, old.ward_id, target),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                heartbeat_timeout=HEARTBEAT_TIMEOUT,
+                retry_policy=RETRY,
+            )
+        except ActivityError as exc:  # non-retryable only: the case stays with its holder
+            workflow.logger.error("no official found for level %s: %s", target, exc.cause)
+            new = None
         if penalise:
             await self._score(ScoreEvent.ESCALATED_AWAY, old)
         if new is not None and new.official_id != old.official_id:
@@ -528,6 +558,16 @@ class ComplaintWorkflow:
         key = f"{event.value}:{level}"
         occurrence = s.score_counts.get(key, 0)
         s.score_counts = {**s.score_counts, key: occurrence + 1}
+        try:
+            await self._score_entry(event, holder, level, occurrence)
+        except ActivityError as exc:  # non-retryable only: the case goes on without the entry
+            workflow.logger.error("score %s not recorded: %s", key, exc.cause)
+
+    async def _score_entry(
+        self, event: ScoreEvent, holder: Assignment, level: int, occurrence: int
+    ) -> None:
+        s = self.state
+        assert s.priority is not None
         await workflow.execute_activity_method(
             ScoreActivities.record_score,
             ScoreInput(
@@ -544,6 +584,7 @@ class ComplaintWorkflow:
                 at=workflow.now(),
             ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
+            heartbeat_timeout=HEARTBEAT_TIMEOUT,
             retry_policy=RETRY,
         )
 
@@ -559,6 +600,7 @@ class ComplaintWorkflow:
                 tracking_id=c.tracking_id, category=c.category, description=c.description
             ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
+            heartbeat_timeout=HEARTBEAT_TIMEOUT,
             retry_policy=RETRY,
         )
         self.state.priority = priority
@@ -573,6 +615,7 @@ class ComplaintWorkflow:
                 c.tracking_id, c.city, c.latitude, c.longitude, self.state.escalation_level
             ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
+            heartbeat_timeout=HEARTBEAT_TIMEOUT,
             retry_policy=RETRY,
         )
         if assignment is None:
@@ -619,6 +662,7 @@ class ComplaintWorkflow:
                     else None,
                 ),
                 start_to_close_timeout=NOTICE_TIMEOUT,
+                heartbeat_timeout=HEARTBEAT_TIMEOUT,
                 retry_policy=RETRY,
             )
         except ActivityError as exc:
@@ -656,20 +700,26 @@ class ComplaintWorkflow:
         self._wake += 1
         workflow.upsert_search_attributes(self._search_attribute_updates())
         record = RecordInput(state=state, event=event)
-        if workflow.patched(PATCH_LOCAL_RECORDS):
-            await workflow.execute_local_activity_method(
-                CaseActivities.record,
-                record,
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=RETRY,
-            )
-        else:
-            await workflow.execute_activity_method(
-                CaseActivities.record,
-                record,
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=RETRY,
-            )
+        try:
+            if workflow.patched(PATCH_LOCAL_RECORDS):
+                await workflow.execute_local_activity_method(
+                    CaseActivities.record,
+                    record,
+                    start_to_close_timeout=ACTIVITY_TIMEOUT,
+                    retry_policy=RETRY,
+                )
+            else:
+                await workflow.execute_activity_method(
+                    CaseActivities.record,
+                    record,
+                    start_to_close_timeout=ACTIVITY_TIMEOUT,
+                    heartbeat_timeout=HEARTBEAT_TIMEOUT,
+                    retry_policy=RETRY,
+                )
+        except ActivityError as exc:
+            # Only a non-retryable failure gets here. The case's truth is this workflow; the
+            # projection catches up with the next revision, which rewrites the whole row.
+            workflow.logger.error("revision %s not projected: %s", state.revision, exc.cause)
 
     def _search_attribute_updates(self) -> list:
         s = self.state
