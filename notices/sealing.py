@@ -47,10 +47,34 @@ def verify_url(public_url: str) -> str:
     return f"{public_url.rstrip('/')}/v1/notices/verify"
 
 
+def build_envelope(
+    payload: dict[str, Any],
+    digest: bytes,
+    content_sha: bytes,
+    signature: bytes,
+    qr_signature: bytes,
+) -> dict[str, Any]:
+    """The signature envelope embedded in the PDF (docs/notice-format.md lists its fields)."""
+    return {
+        "format": ENVELOPE_FORMAT,
+        "alg": "Ed25519",
+        "notice_id": payload["notice_id"],
+        "key_id": payload["key_id"],
+        "payload": payload,
+        "payload_sha256": signing.b64url(digest),
+        "content_sha256": signing.b64url(content_sha),
+        "signature": signing.b64url(signature),
+        "qr_signature": signing.b64url(qr_signature),
+    }
+
+
 def seal_notice(
     content: NoticeContent, private_key: Ed25519PrivateKey, public_url: str
 ) -> SealedNotice:
     """Render the notice, sign it twice and embed the envelope; deterministic for its inputs."""
+    for name, value in (("notice id", content.notice_id), ("key id", content.key_id)):
+        if not signing.is_id(value):  # a QR string could not carry it
+            raise ValueError(f"{name} {value!r} is not 1–64 of A–Z, a–z, 0–9 and '-'")
     payload = content.payload()
     digest = payload_digest(payload)
     qr_seal = signing.QrSeal(
@@ -64,17 +88,7 @@ def seal_notice(
     page = render.render_notice(content, render.Seal(content.key_id, digest.hex(), qr_text, url))
     content_sha = signing.sha256(page)
     signature = signing.sign(private_key, signing.doc_message(digest, content_sha))
-    envelope = {
-        "format": ENVELOPE_FORMAT,
-        "alg": "Ed25519",
-        "notice_id": content.notice_id,
-        "key_id": content.key_id,
-        "payload": payload,
-        "payload_sha256": signing.b64url(digest),
-        "content_sha256": signing.b64url(content_sha),
-        "signature": signing.b64url(signature),
-        "qr_signature": signing.b64url(qr_seal.signature),
-    }
+    envelope = build_envelope(payload, digest, content_sha, signature, qr_seal.signature)
     pdf = pdfseal.seal_pdf(page, envelope)
     return SealedNotice(
         pdf=pdf,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import re
+import string
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
@@ -24,8 +24,19 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 QR_PREFIX = "CVN1"
 _QR_DOMAIN = b"civicops-notice-qr-v1"
 _DOC_DOMAIN = b"civicops-notice-doc-v1"
-_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
-_B64URL = re.compile(r"[A-Za-z0-9_-]+")
+MAX_ID = 64
+_ID_CHARS = frozenset(string.ascii_letters + string.digits + "-")
+_B64URL_CHARS = frozenset(string.ascii_letters + string.digits + "-_")
+
+
+def is_id(text: str) -> bool:
+    """True for a notice or key id as a QR string carries it: 1–64 of A–Z, a–z, 0–9, '-'."""
+    return 0 < len(text) <= MAX_ID and frozenset(text) <= _ID_CHARS
+
+
+def b64url_length(size: int) -> int:
+    """How many characters the unpadded base64url of `size` bytes has."""
+    return (4 * size + 2) // 3
 
 
 def b64url(data: bytes) -> str:
@@ -35,7 +46,9 @@ def b64url(data: bytes) -> str:
 
 def unb64url(text: str, *, field: str, length: int | None = None) -> bytes:
     """Decode unpadded base64url; ValueError naming the field if it is not, or wrong size."""
-    if not _B64URL.fullmatch(text):
+    if length is not None and len(text) > b64url_length(length):  # before any work on it
+        raise ValueError(f"{field} must be {length} bytes, not {len(text) * 3 // 4}")
+    if not text or not frozenset(text) <= _B64URL_CHARS:
         raise ValueError(f"{field} is not base64url")
     try:
         data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
@@ -122,9 +135,9 @@ def parse_qr(text: str) -> QrSeal:
     if len(parts) != 5 or parts[0] != QR_PREFIX:
         raise ValueError(f"qr must look like {QR_PREFIX}.<notice id>.<key id>.<digest>.<signature>")
     _, notice, key_id, digest, signature = parts
-    if not _ID.fullmatch(notice):
+    if not is_id(notice):
         raise ValueError("qr notice id is malformed")
-    if not _ID.fullmatch(key_id):
+    if not is_id(key_id):
         raise ValueError("qr key id is malformed")
     return QrSeal(
         notice_id=notice,
