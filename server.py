@@ -7,6 +7,7 @@ import logging
 import uvicorn
 
 from api.app import create_app
+from api.httpserver import DeadlineHttpProtocol
 from records.db import leave_checkpoints_to_others
 from settings import Settings
 
@@ -23,6 +24,10 @@ def run(settings: Settings) -> None:
         access_log=False,
         # Longer than the 5 s default, so keep-alive clients do not race the server's close.
         timeout_keep_alive=75,
+        # Slow clients are cut off with a 408 (see api/httpserver.py).
+        http=DeadlineHttpProtocol.with_timeouts(
+            settings.header_timeout_s, settings.body_idle_timeout_s, settings.request_timeout_s
+        ),
     )
 
 

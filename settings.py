@@ -47,6 +47,11 @@ class Settings:
     rate_limit_per_minute: int = 600  # requests per API key per minute, unless the key says
     # Webhook URLs on loopback or private networks are refused (SSRF) unless this is set.
     webhook_allow_private: bool = False
+    # Slow clients (slowloris): the request line and headers must arrive within this long,
+    # a body may pause at most body_idle, and the whole request must arrive within request.
+    header_timeout_s: float = 20.0
+    body_idle_timeout_s: float = 20.0
+    request_timeout_s: float = 120.0
     # Encrypts new private signing keys and decrypts them; never printed.
     signing_key_passphrase: str | None = field(default=None, repr=False)
 
@@ -84,6 +89,9 @@ class Settings:
             rate_limit_per_minute=int(_env("CIVICOPS_RATE_LIMIT_PER_MINUTE", "600")),
             webhook_allow_private=_env("CIVICOPS_WEBHOOK_ALLOW_PRIVATE", "0").lower()
             in ("1", "true", "yes"),
+            header_timeout_s=float(_env("CIVICOPS_HEADER_TIMEOUT_S", "20")),
+            body_idle_timeout_s=float(_env("CIVICOPS_BODY_IDLE_TIMEOUT_S", "20")),
+            request_timeout_s=float(_env("CIVICOPS_REQUEST_TIMEOUT_S", "120")),
         )
 
     @property

@@ -10,7 +10,9 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from temporalio.client import Client
 
+from api import openapi
 from api.auth import api_key_guard
+from api.bodies import json_gate
 from api.controllers.audit import AuditController
 from api.controllers.complaints import ComplaintController
 from api.controllers.history import CaseHistoryController
@@ -76,6 +78,7 @@ def create_app(
             ),
         ],
         exception_handlers={Exception: exception_handler},
+        before_request=json_gate,  # every JSON body is bounded and strictly typed first
         lifespan=[lifespan],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
@@ -99,4 +102,5 @@ def create_app(
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.key_lookups = {}
     app.state.geojson_cache = {}
+    openapi.complete(app)  # every answer the API can give, in the served document
     return app

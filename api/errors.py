@@ -14,6 +14,7 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
+from domain.text import TextError
 from records.db import UNAVAILABLE
 
 log = logging.getLogger("civicops.api")
@@ -74,6 +75,9 @@ def exception_handler(request: Request, exc: Exception) -> Response:
     if isinstance(exc, FieldError):
         status = exc.status_code
         content = _body(status, exc.detail, [{"field": exc.field, "message": exc.message}])
+    elif isinstance(exc, TextError):  # the free-text rule, wherever a handler applied it
+        status = HTTP_400_BAD_REQUEST
+        content = _body(status, str(exc), [{"field": exc.field, "message": exc.message}])
     elif isinstance(exc, ValidationException):
         status = HTTP_400_BAD_REQUEST
         errors = _field_errors(exc)

@@ -23,7 +23,7 @@ from temporalio.service import RPCError
 from api.errors import FieldError
 from api.schemas import ComplaintCreate
 from api.updates import unavailable
-from domain import ids, languages
+from domain import ids, languages, text
 from domain.case import CaseState, Complaint, ReComplaint
 from domain.categories import InvalidAttribute, validate_attributes
 from domain.sla import PolicyBook
@@ -57,9 +57,10 @@ async def file_complaint(
     idempotency_key: str | None = None,
 ) -> Filed:
     """File a complaint for `principal`; 4xx naming the field when it cannot be accepted."""
-    description = data.description.strip()
-    if not description:
-        raise FieldError("description", "must not be empty")
+    description = text.clean(data.description, "description", required=True)
+    address = text.clean(data.address, "address")
+    if data.reporter is not None:
+        text.clean(data.reporter.name, "reporter.name")
     try:
         attributes = validate_attributes(data.category.value, data.attributes or {})
     except InvalidAttribute as exc:
@@ -108,7 +109,7 @@ async def file_complaint(
             filed_at=now,
             source=principal.name,
             reporter_id=reporter_id,
-            address=data.address.strip() if data.address else None,
+            address=address,
             filed_by=principal.key_id,
             media_url=data.media_url,
             attributes=attributes or None,
@@ -253,7 +254,8 @@ async def save_reporter(data: ComplaintCreate) -> int | None:
     r = data.reporter
     if r is None or not (r.name or r.phone or r.email):
         return None
-    rows = await Reporter.insert(Reporter(name=r.name, phone=r.phone, email=r.email)).returning(
+    name = text.clean(r.name, "reporter.name")
+    rows = await Reporter.insert(Reporter(name=name, phone=r.phone, email=r.email)).returning(
         Reporter.id
     )
     return rows[0]["id"]

@@ -10,8 +10,11 @@ import msgspec
 from msgspec import Meta
 
 from domain.categories import CATEGORIES
+from domain.ids import MAX_ROW_ID
 
 CategoryCode = StrEnum("CategoryCode", {c.code: c.code for c in CATEGORIES})  # type: ignore[misc]
+
+RowId = Annotated[int, Meta(ge=1, le=MAX_ROW_ID, description="A roster id")]
 
 Latitude = Annotated[float, Meta(ge=-90.0, le=90.0, description="WGS84 latitude")]
 Longitude = Annotated[float, Meta(ge=-180.0, le=180.0, description="WGS84 longitude")]
@@ -289,5 +292,5 @@ class ReopenIn(msgspec.Struct, forbid_unknown_fields=True):
 class ReassignIn(msgspec.Struct, forbid_unknown_fields=True):
     """An official moves the case to another official on the roster."""
 
-    official_id: Annotated[int, Meta(ge=1)]
+    official_id: RowId
     reason: Annotated[str, Meta(min_length=1, max_length=500)]

@@ -42,7 +42,8 @@ def unavailable(exc: Exception) -> HTTPException:
 
 
 def refusal(exc: WorkflowUpdateFailedError) -> HTTPException:
-    """A refused update as HTTP: 403 not yours, 422 a named field is wrong, 409 wrong state."""
+    """A refused update as HTTP: 403 not yours, 422 a named field is wrong, 409 wrong state,
+    503 when an outage outlasted the update's own retries."""
     cause = exc.cause
     message = getattr(cause, "message", None) or str(cause or exc)
     kind = getattr(cause, "type", None)
@@ -51,6 +52,8 @@ def refusal(exc: WorkflowUpdateFailedError) -> HTTPException:
     if kind == "BadInput":
         details = getattr(cause, "details", None) or ("body",)
         return FieldError(str(details[0]), message, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+    if kind == "Unavailable":  # an outage outlasted the update's brief retries
+        return unavailable(exc)
     return HTTPException(status_code=HTTP_409_CONFLICT, detail=message)
 
 

@@ -535,8 +535,8 @@ def trace(tracking_id: str, as_json: bool) -> None:
     from worker import connect
 
     settings = _settings()
-    value = tracking_id.strip().upper()
-    if not ids.is_tracking_id(value):
+    value = ids.parse_tracking_id(tracking_id)
+    if value is None:
         raise click.BadParameter(
             "not a tracking id (expected like BLR-7K3M9QX2AB)", param_hint="TRACKING_ID"
         )

@@ -140,6 +140,73 @@ async def api(temporal_env, settings, task_queue, api_keys):  # type: ignore[no-
         yield client
 
 
+@dataclasses.dataclass
+class ServedApi:
+    """`civicops server` in its own process on a real port: uvicorn as production runs it."""
+
+    url: str
+    task_queue: str
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+async def served_api(temporal_env, settings, database) -> AsyncIterator[ServedApi]:  # type: ignore[no-untyped-def]
+    """The API as a real server process, with a worker in this process for its task queue.
+
+    Slow-client deadlines are short (2 s for headers and body pauses, 6 s for a request) so
+    tests can watch them fire.
+    """
+    import subprocess
+    import time
+
+    import httpx
+    from helpers import CIVICOPS, REPO
+
+    from devstack.services import free_port
+    from worker import build_worker
+
+    queue = f"served-{uuid.uuid4().hex[:10]}"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "TEMPORAL_ADDRESS": settings.effective_temporal_address,
+        "TEMPORAL_TASK_QUEUE": queue,
+        "S3_ENDPOINT_URL": settings.effective_s3_endpoint_url,
+        "API_PORT": str(port),
+        "CIVICOPS_PUBLIC_URL": url,
+        "CIVICOPS_HEADER_TIMEOUT_S": "2",
+        "CIVICOPS_BODY_IDLE_TIMEOUT_S": "2",
+        "CIVICOPS_REQUEST_TIMEOUT_S": "6",
+        "LOG_LEVEL": "WARNING",
+    }
+    log = TEST_VAR / f"served-api-{port}.log"
+    async with build_worker(temporal_env.client, queue, settings):
+        proc = await asyncio.create_subprocess_exec(
+            *CIVICOPS, "server", cwd=REPO, env=env, stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            async with httpx.AsyncClient() as client:
+                while True:
+                    assert proc.returncode is None, log.read_text()
+                    try:
+                        if (await client.get(f"{url}/health")).status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        pass
+                    assert time.monotonic() < deadline, log.read_text()
+                    await asyncio.sleep(0.3)
+            yield ServedApi(url, queue, env)
+        finally:
+            proc.terminate()
+            try:
+                await asyncio.wait_for(proc.wait(), timeout=20)
+            except TimeoutError:
+                proc.kill()
+
+
 @pytest.fixture(scope="session")
 async def skipping_env() -> AsyncIterator[object]:
     """Temporal's time-skipping test server: SLA and confirmation timers fire on demand."""

@@ -10,6 +10,7 @@ from litestar import Controller, get
 from litestar.params import QueryParameter
 
 from api.auth import PUBLIC, roles
+from domain.ids import MAX_ROW_ID
 from domain.roles import Role
 from records import audit as audit_log
 
@@ -66,7 +67,9 @@ class AuditController(Controller):
     @get("/entries", operation_id="listAuditEntries", opt=AUDITORS, summary="Audit entries")
     async def entries(
         self,
-        after: Annotated[int, QueryParameter(ge=0, description="Entries after this seq")] = 0,
+        after: Annotated[
+            int, QueryParameter(ge=0, le=MAX_ROW_ID, description="Entries after this seq")
+        ] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
         subject: Annotated[str | None, QueryParameter(max_length=200)] = None,
     ) -> list[AuditEntryView]:

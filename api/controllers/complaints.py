@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
@@ -27,7 +25,7 @@ from api.schemas import ComplaintAccepted, ComplaintCreate, ComplaintView, Withd
 from api.scope import require_assigned
 from api.updates import RPC_TIMEOUT, run_update, unavailable
 from api.views import from_record, from_state
-from domain import ids
+from domain import ids, text
 from domain.case import WithdrawRequest
 from domain.roles import Role
 from records import notices as notice_records
@@ -37,7 +35,12 @@ from workflows.complaint import ComplaintWorkflow
 log = logging.getLogger("civicops.api")
 
 TrackingId = Annotated[
-    str, PathParameter(description="Tracking id, e.g. BLR-7K3M9QX2AB", max_length=20)
+    str,
+    PathParameter(
+        description="Tracking id, e.g. BLR-7K3M9QX2AB",
+        max_length=20,
+        pattern=ids.TRACKING_ID_PATH_PATTERN,
+    ),
 ]
 IdempotencyKey = Annotated[
     str | None,
@@ -53,42 +56,10 @@ FILERS = roles(Role.CITIZEN_APP, Role.INTEGRATOR, Role.OFFICIAL)
 READERS = roles(Role.CITIZEN_APP, Role.INTEGRATOR, Role.SUPERVISOR, Role.AUDITOR, Role.OFFICIAL)
 
 
-def _non_finite_field(value: object, path: str = "") -> str | None:
-    """The dotted path of the first NaN or infinite number in decoded JSON, if any."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return path or "body"
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if found := _non_finite_field(item, f"{path}.{key}" if path else str(key)):
-                return found
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            if found := _non_finite_field(item, f"{path}[{index}]"):
-                return found
-    return None
-
-
-async def check_json_body(request: Request) -> None:
-    """Before the body is parsed: require JSON, and name a field that holds NaN or Infinity.
-
-    Strict JSON has no NaN and a number like 1e999 overflows to infinity; the decoder would
-    reject both without saying which field they were in.
-    """
-    content_type = request.headers.get("content-type", "")
-    if content_type.split(";")[0].strip().lower() != "application/json":
-        raise FieldError("Content-Type", "must be application/json")
-    try:
-        decoded = json.loads(await request.body())
-    except (ValueError, RecursionError):
-        return  # malformed: the body parser reports it
-    if field := _non_finite_field(decoded):
-        raise FieldError(field, "must be a finite number")
-
-
 def check_tracking_id(tracking_id: str) -> str:
-    """The tracking id from a path, normalised; 400 naming tracking_id when malformed."""
-    value = tracking_id.strip().upper()
-    if not ids.is_tracking_id(value):
+    """The tracking id from a path, canonical; 400 naming tracking_id when malformed."""
+    value = ids.parse_tracking_id(tracking_id)
+    if value is None:
         raise FieldError("tracking_id", "not a tracking id (expected like BLR-7K3M9QX2AB)")
     return value
 
@@ -104,7 +75,6 @@ class ComplaintController(Controller):
         status_code=HTTP_202_ACCEPTED,
         operation_id="fileComplaint",
         opt=FILERS,
-        before_request=check_json_body,
         summary="File a complaint",
     )
     async def file(
@@ -180,13 +150,13 @@ class ComplaintController(Controller):
     ) -> ComplaintView:
         """Withdraw a case filed in error or as a duplicate; it ends WITHDRAWN."""
         tracking_id = check_tracking_id(tracking_id)
-        if not data.reason.strip():
-            raise FieldError("reason", "must not be empty")
+        reason = text.clean(data.reason, "reason", required=True)
+        assert reason is not None
         principal = current_principal(request)
         # A citizen app may withdraw only what it filed; officials may withdraw any case.
         own_only = principal.role in (Role.CITIZEN_APP, Role.INTEGRATOR)
         request_ = WithdrawRequest(
-            data.reason, principal.name, key_id=principal.key_id if own_only else None
+            reason, principal.name, key_id=principal.key_id if own_only else None
         )
         state = await run_update(
             request.app.state.temporal, tracking_id, ComplaintWorkflow.withdraw, request_

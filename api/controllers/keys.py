@@ -14,6 +14,8 @@ from msgspec import Meta
 
 from api.auth import current_principal, forget_key, roles
 from api.errors import FieldError
+from api.schemas import RowId
+from domain import text
 from domain.roles import Role
 from records.apikeys import KeyInfo, create_key, key_info, list_keys, revoke_key
 
@@ -41,7 +43,7 @@ class KeyCreate(msgspec.Struct, forbid_unknown_fields=True):
 
     name: Annotated[str, Meta(min_length=1, max_length=120)]
     role: Role
-    official_id: Annotated[int, Meta(ge=1)] | None = None
+    official_id: RowId | None = None
     expires_at: datetime | None = None
     rate_per_minute: Annotated[int, Meta(ge=0, le=1_000_000)] | None = None
 
@@ -106,7 +108,7 @@ class ApiKeyController(Controller):
         principal = current_principal(request)
         try:
             token, row = await create_key(
-                data.name,
+                text.clean(data.name, "name", required=True) or "",
                 data.role,
                 data.official_id,
                 expires_at=data.expires_at,
@@ -130,7 +132,11 @@ class ApiKeyController(Controller):
     async def revoke(self, request: Request, key_id: KeyId, data: JSONBody[RevokeIn]) -> KeyView:
         """Revoke a key (admin only): this API refuses it at once, other replicas within 5 s."""
         principal = current_principal(request)
-        if not await revoke_key(key_id, reason=data.reason.strip(), actor=principal.actor):
+        if not await revoke_key(
+            key_id,
+            reason=text.clean(data.reason, "reason", required=True) or "",
+            actor=principal.actor,
+        ):
             raise NotFoundException(f"no active key {key_id}")
         forget_key(request.app.state, key_id)
         info = await key_info(key_id)

@@ -26,6 +26,7 @@ from api.schemas import (
 )
 from api.updates import live_state, run_update
 from api.views import from_state
+from domain import text
 from domain.case import CitizenFeedback, ProofOutcome, ReassignRequest
 from domain.proof import ALLOWED_TYPES, MAX_PROOF_BYTES, ProofSubmission
 from domain.roles import Role
@@ -137,7 +138,7 @@ class CaseLifecycleController(Controller):
                 actor=principal.name,
                 official_id=principal.official_id,
                 before_key=data.before_key,
-                note=data.note,
+                note=text.clean(data.note, "note"),
             ),
         )
         if not outcome.accepted:
@@ -178,7 +179,7 @@ class CaseLifecycleController(Controller):
         self, request: Request, tracking_id: TrackingId, data: JSONBody[ConfirmIn]
     ) -> ComplaintView:
         """The citizen confirms a RESOLVED case; it closes and the resolver is rewarded."""
-        return await _answer(request, tracking_id, "confirm", data.note)
+        return await _answer(request, tracking_id, "confirm", text.clean(data.note, "note"))
 
     @post(
         "/{tracking_id:str}/reopen",
@@ -191,9 +192,8 @@ class CaseLifecycleController(Controller):
         self, request: Request, tracking_id: TrackingId, data: JSONBody[ReopenIn]
     ) -> ComplaintView:
         """The citizen reopens a RESOLVED case; it escalates one level with a new notice."""
-        if not data.reason.strip():
-            raise FieldError("reason", "must not be empty")
-        return await _answer(request, tracking_id, "reopen", data.reason)
+        reason = text.clean(data.reason, "reason", required=True)
+        return await _answer(request, tracking_id, "reopen", reason)
 
     @post(
         "/{tracking_id:str}/reassign",
@@ -207,13 +207,13 @@ class CaseLifecycleController(Controller):
     ) -> ComplaintView:
         """An official hands the case to another official, who receives an Assignment notice."""
         tracking_id = check_tracking_id(tracking_id)
-        if not data.reason.strip():
-            raise FieldError("reason", "must not be empty")
+        reason = text.clean(data.reason, "reason", required=True)
+        assert reason is not None
         principal = current_principal(request)
         state = await run_update(
             request.app.state.temporal,
             tracking_id,
             ComplaintWorkflow.reassign,
-            ReassignRequest(data.official_id, principal.name, data.reason.strip()),
+            ReassignRequest(data.official_id, principal.name, reason),
         )
         return from_state(state, request.app.state.settings.public_url)

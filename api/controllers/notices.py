@@ -1,11 +1,20 @@
-"""Signed notices: list a case's notices, fetch one or its PDF, verify, publish the keys."""
+"""Signed notices: list a case's notices, fetch one or its PDF, verify, publish the keys.
+
+Verification is public and takes a 10 MB body, so it is built not to be a lever: the PDF is
+parsed in linear time (notices/pdfseal.py), every CPU-heavy step (parsing, both hashes of
+the body, the signatures) runs in a worker thread, and at most `VERIFY_SLOTS` uploads are
+read and checked at once. The rest wait up to `VERIFY_WAIT` seconds, then get a 503 with
+Retry-After before their body is read, so a flood of large uploads cannot exhaust memory.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import re
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -19,11 +28,13 @@ from litestar.status_codes import (
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_415_UNSUPPORTED_MEDIA_TYPE,
     HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_503_SERVICE_UNAVAILABLE,
 )
 
 from api.auth import PUBLIC, current_principal
 from api.controllers.complaints import READERS, TrackingId, check_tracking_id
 from api.errors import FieldError
+from api.openapi import VerifyOperation, answers
 from api.schemas import NoticeRefView, NoticeView, VerdictView
 from api.scope import require_assigned
 from api.views import notice_pdf_url
@@ -47,14 +58,21 @@ from records.notices import KeyringCache
 log = logging.getLogger("civicops.api")
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
+MAX_JSON_BYTES = 16 * 1024  # a JSON body carries only a QR string (at most 2,048 characters)
+VERIFY_SLOTS = 3  # uploads read and verified at once: about 3 × 3 copies of 10 MB at most
+VERIFY_WAIT = 2.0  # seconds an upload may wait for a slot before it is refused with 503
 DOWNLOAD_TTL = timedelta(minutes=15)
-NOTICE_ID_RE = re.compile(r"^[A-Z]{3}-[0-9A-HJKMNP-TV-Z]{10}-(ASG|ESC|SLA|CLS)\d{1,2}$")
+# A repeat of a kind at one level (an L3 reminder, a re-issue) has a sequence suffix: -SLA3-1.
+NOTICE_ID_RE = re.compile(
+    r"^[A-Z]{3}-[0-9A-HJKMNP-TV-Z]{10}-(ASG|ESC|SLA|CLS)[0-9]{1,2}(-[1-9][0-9]{0,3})?$"
+)
 PDF_TYPES = ("application/pdf", "application/octet-stream")
 
 NoticeRef = Annotated[
     str,
     PathParameter(
-        description="Notice number, e.g. BLR-7K3M9QX2AB-ASG0; add .pdf for the PDF itself",
+        description="Notice number, e.g. BLR-7K3M9QX2AB-ASG0 or BLR-7K3M9QX2AB-SLA3-1; "
+        "add .pdf for the PDF itself",
         max_length=44,
     ),
 ]
@@ -198,12 +216,19 @@ class NoticeController(Controller):
         opt=PUBLIC,
         status_code=200,
         request_max_body_size=MAX_PDF_BYTES + 64 * 1024,
+        operation_class=VerifyOperation,
+        responses=answers(400, 413, 415, 422),
         summary="Verify a notice from its PDF or QR string",
     )
     async def verify(self, request: Request) -> VerdictView:
-        """Upload the PDF (multipart `file` or application/pdf body) and/or a QR string."""
-        pdf, qr = await _read_verify_request(request)
-        return await _verify_online(request, pdf, qr)
+        """Upload the PDF (multipart `file` or application/pdf body) and/or a QR string.
+
+        docs/notice-format.md describes what is checked, for verifiers written elsewhere.
+        """
+        _refuse_declared_oversize(request)
+        async with _verify_slot(request):
+            pdf, qr = await _read_verify_request(request)
+            return await _verify_online(request, pdf, qr)
 
     @get(
         "/notices/verify",
@@ -235,14 +260,47 @@ async def _keyring(request: Request) -> tuple[Keyring, list[PublicKeyInfo]]:
     return await cache.get()
 
 
-async def _read_verify_request(request: Request) -> tuple[bytes | None, str | None]:
-    """The PDF bytes and/or QR string from a multipart, PDF or JSON body."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > MAX_PDF_BYTES + 64 * 1024:
+def _refuse_declared_oversize(request: Request) -> None:
+    """413 at once when the Content-Length announces more than the limit."""
+    length = request.headers.get("content-length", "")
+    if 0 < len(length) <= 20 and length.isdigit() and int(length) > MAX_PDF_BYTES + 64 * 1024:
         raise FieldError(
             "file", "larger than the 10 MB limit", status_code=HTTP_413_REQUEST_ENTITY_TOO_LARGE
         )
+
+
+def _verify_slots(request: Request) -> asyncio.Semaphore:
+    """This app's verification slots, made on first use."""
+    state = request.app.state
+    slots = getattr(state, "notice_verify_slots", None)
+    if slots is None:
+        slots = asyncio.Semaphore(VERIFY_SLOTS)
+        state.notice_verify_slots = slots
+    return slots
+
+
+@contextlib.asynccontextmanager
+async def _verify_slot(request: Request) -> AsyncIterator[None]:
+    """Hold one of the verification slots; 503 with Retry-After if none frees up in time."""
+    slots = _verify_slots(request)
+    try:
+        await asyncio.wait_for(slots.acquire(), VERIFY_WAIT)
+    except TimeoutError:
+        log.warning("notice verification busy: refused an upload after %.0f s", VERIFY_WAIT)
+        raise HTTPException(
+            status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            detail="too many notices are being verified at once; retry shortly",
+            headers={"Retry-After": "2"},
+        ) from None
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+async def _read_verify_request(request: Request) -> tuple[bytes | None, str | None]:
+    """The PDF bytes and/or QR string from a multipart, PDF or JSON body."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     pdf: bytes | None = None
     qr: str | None = None
     if content_type == "multipart/form-data":
@@ -259,9 +317,16 @@ async def _read_verify_request(request: Request) -> tuple[bytes | None, str | No
     elif content_type in PDF_TYPES:
         pdf = await request.body()
     elif content_type == "application/json":
+        raw = await request.body()
+        if len(raw) > MAX_JSON_BYTES:
+            raise FieldError(
+                "body",
+                f"larger than {MAX_JSON_BYTES // 1024} KB; it carries only the qr string",
+                status_code=HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
         try:
-            body = msgspec.json.decode(await request.body())
-        except msgspec.DecodeError:
+            body = msgspec.json.decode(raw)
+        except (msgspec.DecodeError, RecursionError):  # msgspec: RecursionError when deep
             raise FieldError("body", "is not valid JSON") from None
         if not isinstance(body, dict) or not isinstance(body.get("qr"), str):
             raise FieldError("qr", "is required and must be a string")
@@ -289,9 +354,10 @@ async def _verify_online(request: Request, pdf: bytes | None, qr: str | None) ->
     """Offline checks with the published keys, then against the notice's record."""
     keyring, _ = await _keyring(request)
     pdf_verdict = qr_verdict = None
+    pdf_sha256: str | None = None
     if pdf is not None:
         try:
-            pdf_verdict = await asyncio.to_thread(verify_pdf, pdf, keyring)
+            pdf_verdict, pdf_sha256 = await asyncio.to_thread(_verify_pdf_offline, pdf, keyring)
         except pdfseal.NotAPdf as exc:
             raise FieldError("file", str(exc)) from None
         except pdfseal.Unsigned as exc:
@@ -303,13 +369,19 @@ async def _verify_online(request: Request, pdf: bytes | None, qr: str | None) ->
             raise FieldError("qr", str(exc)) from None
     verdict = match_qr(pdf_verdict, qr_verdict)
     if verdict.valid:
-        verdict = await _against_record(verdict, pdf)
+        verdict = await _against_record(verdict, pdf_sha256)
     source = "+".join(s for s, v in (("pdf", pdf_verdict), ("qr", qr_verdict)) if v)
     data = verdict.as_dict()
     return VerdictView(**data, source=source)
 
 
-async def _against_record(verdict: Verdict, pdf: bytes | None) -> Verdict:
+def _verify_pdf_offline(pdf: bytes, keyring: Keyring) -> tuple[Verdict, str | None]:
+    """`verify_pdf`, and for a valid notice the whole file's SHA-256 (run in a thread)."""
+    verdict = verify_pdf(pdf, keyring)
+    return verdict, hashlib.sha256(pdf).hexdigest() if verdict.valid else None
+
+
+async def _against_record(verdict: Verdict, pdf_sha256: str | None) -> Verdict:
     """A signature can be genuine for a notice CivicOps never recorded, or recorded otherwise."""
     assert verdict.notice_id is not None
     row = await notice_records.get(verdict.notice_id)
@@ -323,7 +395,7 @@ async def _against_record(verdict: Verdict, pdf: bytes | None) -> Verdict:
             Reason.PAYLOAD_MISMATCH,
             f"the notice differs from the record of {verdict.notice_id}",
         )
-    if pdf is not None and hashlib.sha256(pdf).hexdigest() != row["pdf_sha256"]:
+    if pdf_sha256 is not None and pdf_sha256 != row["pdf_sha256"]:
         return invalidate(
             verdict,
             Reason.PAYLOAD_MISMATCH,

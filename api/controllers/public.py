@@ -7,13 +7,16 @@ import json
 import logging
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from temporalio.client import Client
 
 from api.auth import PUBLIC
 from api.errors import FieldError
+from api.openapi import answers
 from api.schemas import CategoryView
 from domain.categories import CATEGORIES
 from records.geography import CityZones, UnknownCity, ZoneDirectory
@@ -40,6 +43,32 @@ async def health(request: Request) -> Response[dict[str, Any]]:
     )
 
 
+class WardProperties(msgspec.Struct):
+    """What the map says of a ward."""
+
+    city: str
+    ward_id: str
+    ward_name: str
+    zone: str | None
+
+
+class WardFeature(msgspec.Struct):
+    """One ward: a GeoJSON Feature whose geometry is a Polygon or MultiPolygon."""
+
+    type: str
+    id: str
+    properties: WardProperties
+    geometry: dict[str, Any]
+
+
+class WardMap(msgspec.Struct):
+    """The city's wards (GeoJSON FeatureCollection), with the boundaries' credit line."""
+
+    type: str
+    attribution: str
+    features: list[WardFeature]
+
+
 class CatalogueController(Controller):
     """Categories and the ward map: public, no API key needed."""
 
@@ -62,7 +91,21 @@ class CatalogueController(Controller):
             for c in CATEGORIES
         ]
 
-    @get("/zones", operation_id="listZones", opt=PUBLIC, summary="Ward and zone map (GeoJSON)")
+    @get(
+        "/zones",
+        operation_id="listZones",
+        opt=PUBLIC,
+        media_type="application/geo+json",
+        responses={
+            200: ResponseSpec(
+                data_container=WardMap,
+                media_type="application/geo+json",
+                description="The wards as a GeoJSON FeatureCollection",
+            ),
+            **answers(404),
+        },
+        summary="Ward and zone map (GeoJSON)",
+    )
     async def zones(
         self,
         request: Request,

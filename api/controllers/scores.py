@@ -13,6 +13,7 @@ from litestar.params import PathParameter, QueryParameter
 
 from api.auth import current_principal, roles
 from api.errors import FieldError
+from domain.ids import MAX_ROW_ID
 from domain.roles import Role
 from domain.scores import tier_for
 from records import scores as score_records
@@ -25,7 +26,9 @@ BOARD_READERS = roles(
     Role.CITIZEN_APP, Role.INTEGRATOR, Role.SUPERVISOR, Role.AUDITOR, Role.OFFICIAL
 )
 
-OfficialId = Annotated[int, PathParameter(description="Roster id of the official", ge=1)]
+OfficialId = Annotated[
+    int, PathParameter(description="Roster id of the official", ge=1, le=MAX_ROW_ID)
+]
 Period = Annotated[
     str | None,
     QueryParameter(

@@ -14,6 +14,7 @@ from msgspec import Meta
 
 from api.auth import current_principal, roles
 from api.errors import FieldError
+from domain import text
 from domain.roles import Role
 from records import webhooks as hooks
 
@@ -139,7 +140,10 @@ class WebhookController(Controller):
                 status_code=HTTP_409_CONFLICT,
             )
         row = await hooks.create(
-            principal.key_id, url, (data.description or "").strip(), principal.actor
+            principal.key_id,
+            url,
+            text.clean(data.description, "description") or "",
+            principal.actor,
         )
         view = _view(row)
         return WebhookCreated(**msgspec.structs.asdict(view), secret=row["secret"])

@@ -16,6 +16,7 @@ from litestar.datastructures import UploadFile
 
 from api.open311.render import Open311Error, open311_field
 from api.schemas import ComplaintCreate
+from domain import text
 from domain.categories import BY_CODE
 
 MAX_FIELDS = 200
@@ -79,8 +80,11 @@ async def read_form(request: Request) -> Form:
         if len(pairs) > MAX_FIELDS:
             raise Open311Error(400, f"body: at most {MAX_FIELDS} fields")
     for key, value in pairs:
-        if "\x00" in key or "\x00" in value:  # PostgreSQL text cannot hold NUL
-            raise Open311Error(400, f"{key.replace(chr(0), '')}: must not contain NUL characters")
+        name = key.replace("\x00", "")
+        if "\x00" in key:  # PostgreSQL text cannot hold NUL
+            raise Open311Error(400, f"{name}: must not contain NUL characters")
+        if (why := text.problem(value)) is not None:  # the rule the JSON door applies too
+            raise Open311Error(400, f"{name}: {why}")
         form.setdefault(key, []).append(value)
     return form
 
@@ -91,7 +95,7 @@ def one(form: Form, name: str) -> str | None:
     if len(values) > 1:
         raise Open311Error(400, f"{name}: given {len(values)} times; send it once")
     value = values[0].strip() if values else ""
-    return value or None
+    return value if text.is_visible(value) else None  # invisible characters only: blank
 
 
 def _coordinate(form: Form, name: str) -> float:

@@ -19,6 +19,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from api.errors import FieldError
+from domain.text import TextError
 from records.db import UNAVAILABLE
 
 log = logging.getLogger("civicops.api")
@@ -152,6 +153,8 @@ def exception_handler(request: Request, exc: Exception) -> Response[bytes]:
         # A point outside every ward is 422 on the JSON door; Open311 knows only 400 for input.
         status = 400 if exc.status_code == 422 else exc.status_code
         return error_response(fmt, status, f"{open311_field(exc.field)}: {exc.message}")
+    if isinstance(exc, TextError):
+        return error_response(fmt, 400, f"{open311_field(exc.field)}: {exc.message}")
     if isinstance(exc, ValidationException):
         extra = exc.extra if isinstance(exc.extra, list) else []
         keys = [str(e.get("key")) for e in extra if isinstance(e, dict) and e.get("key")]

@@ -1,0 +1,149 @@
+"""schemathesis over the whole OpenAPI schema: every answer is one the schema documents.
+
+The real API process (`served_api`) is fuzzed operation by operation with a fixed seed:
+about 30 schema-valid examples each, carrying the key of a role the access matrix allows for
+that operation (so requests reach validation and the handler, not only the guard); 10
+schema-violating ones, which must be refused with a 4xx; and 10 more sent with a key of
+every role in turn (and none). Checks: no 5xx, every status code and content type
+documented, every body matching its documented schema. Then a stateful phase follows the
+links schemathesis infers between operations (file, then follow, withdraw, ...). The keys
+are made for this test alone: the stateful phase may revoke them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from typing import Any
+
+import hypothesis
+import pytest
+import schemathesis
+from helpers import auth
+from hypothesis import HealthCheck, given
+from hypothesis import strategies as st
+from schemathesis import GenerationMode, checks
+from test_access_matrix import _matrix
+
+from domain.roles import Role
+
+EXAMPLES = 30
+NEGATIVE_EXAMPLES = 10
+ROLE_EXAMPLES = 10
+ROLES = ["anonymous", *(r.value for r in Role)]
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+]
+SETTINGS = hypothesis.settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+)
+STATEFUL = hypothesis.settings(
+    SETTINGS, max_examples=15, stateful_step_count=6, phases=[hypothesis.Phase.generate]
+)
+
+
+def _role_for(matrix: dict[tuple[str, str], dict[str, int]], method: str, path: str) -> str:
+    """A role the access matrix lets through to this operation (public routes: anonymous)."""
+    row = matrix.get((method, path))
+    if row is None:
+        return "admin"
+    for role in ["anonymous", "admin", "official", "citizen-app", "supervisor", "auditor",
+                 "integrator"]:  # fmt: skip
+        if row[role] not in (401, 403):
+            return role
+    return "admin"
+
+
+def _runner(strategy: Any, check: Any, examples: int) -> Any:
+    @hypothesis.settings(SETTINGS, max_examples=examples)
+    @given(drawn=strategy)
+    def run(drawn: Any) -> None:
+        check(*drawn)
+
+    return run
+
+
+def _fuzz(schema: Any, url: str, keys: dict[str, str]) -> dict[str, list[str]]:
+    """Run every operation; failures by operation (a failure does not stop the others)."""
+    matrix = _matrix()
+    failures: dict[str, list[str]] = defaultdict(list)
+
+    def headers_of(role: str) -> dict[str, str]:
+        return auth(keys[role]) if role != "anonymous" else {}
+
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        method = operation.method.upper()
+        label = f"{method} {operation.path}"
+        allowed = _role_for(matrix, method, operation.path)
+
+        def check(case: Any, role: str, negative: bool, label: str = label) -> None:
+            response = case.call(base_url=url, headers=headers_of(role), timeout=30)
+            extra = [checks.negative_data_rejection] if negative else []
+            try:
+                case.validate_response(response, checks=CHECKS + extra)
+            except (Exception, BaseExceptionGroup) as exc:  # collected, not raised
+                text = str(exc).strip().splitlines()
+                summary = f"{role} {response.status_code}: {' | '.join(text[:6])}"
+                if summary not in failures[label]:
+                    failures[label].append(summary)
+
+        positive = operation.as_strategy()
+        negative = operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)
+        for strategy, examples in (
+            (st.tuples(positive, st.just(allowed), st.just(False)), EXAMPLES),
+            (st.tuples(negative, st.just(allowed), st.just(True)), NEGATIVE_EXAMPLES),
+            (st.tuples(positive, st.sampled_from(ROLES), st.just(False)), ROLE_EXAMPLES),
+        ):
+            try:
+                _runner(strategy, check, examples)()
+            except hypothesis.errors.Unsatisfiable:
+                pass  # nothing of this operation can be made schema-invalid (no inputs)
+    return dict(failures)
+
+
+def _stateful(schema: Any, url: str, keys: dict[str, str]) -> None:
+    """Follow the inferred links between operations; the first off-schema answer fails."""
+    matrix = _matrix()
+
+    class Machine(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            role = _role_for(matrix, case.operation.method.upper(), case.operation.path)
+            headers = auth(keys[role]) if role != "anonymous" else {}
+            return {"base_url": url, "headers": headers, "timeout": 30}
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS)
+
+    Machine.run(settings=STATEFUL)
+
+
+@pytest.fixture
+async def fuzz_keys(database) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Keys of every role made for this test, so revoking them harms no other test."""
+    from records.apikeys import create_key
+    from records.tables import Official
+
+    supervisor = await Official.objects().where(Official.level == 0).first()
+    keys = {}
+    for role in Role:
+        official = supervisor.id if role == Role.SUPERVISOR else None
+        token, _ = await create_key(f"fuzz-{role.value}", role, official, rate_per_minute=0)
+        keys[role.value] = token
+    return keys
+
+
+async def test_every_answer_of_the_api_is_one_its_openapi_schema_documents(served_api, fuzz_keys):
+    schema = schemathesis.openapi.from_url(f"{served_api.url}/schema/openapi.json")
+    failures = await asyncio.to_thread(_fuzz, schema, served_api.url, fuzz_keys)
+    report = "\n".join(f"{op}\n    " + "\n    ".join(items) for op, items in failures.items())
+    assert not failures, f"{len(failures)} operations answered off-schema:\n{report}"
+    await asyncio.to_thread(_stateful, schema, served_api.url, fuzz_keys)
