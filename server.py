@@ -7,6 +7,7 @@ import logging
 import uvicorn
 
 from api.app import create_app
+from api.headers import security_headers
 from api.httpserver import DeadlineHttpProtocol
 from records.db import leave_checkpoints_to_others
 from settings import Settings
@@ -17,13 +18,14 @@ def run(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level)
     leave_checkpoints_to_others()  # SQLite: filings never wait for a checkpoint (the worker's)
     uvicorn.run(
-        create_app(settings),
+        security_headers(create_app(settings)),  # on every answer, 404s and errors included
         host=settings.api_host,
         port=settings.api_port,
         log_level=settings.log_level.lower(),
         access_log=False,
         # Longer than the 5 s default, so keep-alive clients do not race the server's close.
         timeout_keep_alive=75,
+        server_header=False,  # answers do not name the server software
         # Slow clients are cut off with a 408 (see api/httpserver.py).
         http=DeadlineHttpProtocol.with_timeouts(
             settings.header_timeout_s, settings.body_idle_timeout_s, settings.request_timeout_s

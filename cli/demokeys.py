@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import getpass
-import os
-import socket
 
 import click
 
-from settings import Settings
+from cli import common
 
 
 @click.group("demo-keys")
@@ -22,21 +19,9 @@ def renew() -> None:
     """Revoke the demo keys still active and write a new set (mode 0600); audited."""
     from cli.bootstrap import renew_demo_keys
 
-    settings = Settings.from_env()
-    # var/ holds the database (citizens' contact details) and keys: owner only.
-    settings.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path, revoked = asyncio.run(renew_demo_keys(settings, actor=_operator()))
+    path, revoked = asyncio.run(renew_demo_keys(common.settings(), actor=common.operator()))
     if revoked:
         click.echo(f"revoked the old demo keys still active: {', '.join(revoked)}")
     else:
         click.echo("no old demo key was still active")
     click.echo(f"new demo API keys: {path}")
-
-
-def _operator() -> str:
-    """How the audit log names the operator at this terminal (as the other key commands do)."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = str(os.getuid())
-    return f"cli:{user}@{socket.gethostname()}"

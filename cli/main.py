@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import getpass
 import json
 import os
 import signal
-import socket
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +13,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from cli import common
 from cli.demokeys import demo_keys
 from cli.zones import zones
 from domain.roles import Role
@@ -22,22 +21,6 @@ from settings import Settings
 
 if TYPE_CHECKING:
     from records.audit import AuditRecord
-
-
-def _settings() -> Settings:
-    settings = Settings.from_env()
-    # var/ holds the database (citizens' contact details) and keys: owner only.
-    settings.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return settings
-
-
-def _cli_actor() -> str:
-    """How the audit log names an operator at this terminal."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = str(os.getuid())
-    return f"cli:{user}@{socket.gethostname()}"
 
 
 def _ports_to_open(settings: Settings) -> list[int]:
@@ -83,7 +66,7 @@ def up(no_demo: bool) -> None:
     )
     from devstack.supervisor import Supervisor
 
-    settings = _settings()
+    settings = common.settings()
     supervisor = Supervisor(echo=lambda line: click.echo(line, err=True))
 
     def stop_all(*_: object) -> None:
@@ -156,7 +139,7 @@ def worker() -> None:
 
     import worker as worker_module
 
-    settings = _settings()
+    settings = common.settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
     try:
         asyncio.run(_until_sigterm(worker_module.run(settings)))
@@ -195,7 +178,7 @@ def server() -> None:
     """Run the Litestar API."""
     import server as server_module
 
-    server_module.run(_settings())
+    server_module.run(common.settings())
 
 
 @cli.command()
@@ -203,7 +186,7 @@ def migrate() -> None:
     """Apply database migrations."""
     from cli.bootstrap import migrate as do_migrate
 
-    asyncio.run(do_migrate(_settings()))
+    asyncio.run(do_migrate(common.settings()))
     click.echo("migrations applied")
 
 
@@ -213,7 +196,7 @@ def bootstrap(no_demo: bool) -> None:
     """Migrations, bucket, demo city and demo keys; safe to repeat."""
     from cli.bootstrap import bootstrap as do_bootstrap
 
-    for line in asyncio.run(do_bootstrap(_settings(), demo=not no_demo)):
+    for line in asyncio.run(do_bootstrap(common.settings(), demo=not no_demo)):
         click.echo(line)
 
 
@@ -244,7 +227,7 @@ def demo(
     """File N realistic complaints (made with faker) in the demo city through the API."""
     from cli.demo import file_many
 
-    settings = _settings()
+    settings = common.settings()
     if api_key is None:
         keys_file = settings.var_dir / "demo-keys.json"
         if not keys_file.exists():
@@ -295,7 +278,7 @@ def apikeys_create(
     """Create a key; the secret is printed once and never stored."""
     from records.apikeys import create_key
 
-    _settings()
+    common.settings()
     expires_at = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
     try:
         token, row = asyncio.run(
@@ -305,7 +288,7 @@ def apikeys_create(
                 official_id,
                 expires_at=expires_at,
                 rate_per_minute=rate_per_minute,
-                actor=_cli_actor(),
+                actor=common.operator(),
             )
         )
     except ValueError as exc:
@@ -325,8 +308,8 @@ def apikeys_revoke(key_id: str, reason: str) -> None:
     """Revoke a key by its id (the part after `cvk_`); running APIs refuse it within 5 s."""
     from records.apikeys import revoke_key
 
-    _settings()
-    if not asyncio.run(revoke_key(key_id, reason=reason, actor=_cli_actor())):
+    common.settings()
+    if not asyncio.run(revoke_key(key_id, reason=reason, actor=common.operator())):
         raise click.UsageError(f"no active key with id {key_id}")
     click.echo(f"key {key_id} revoked")
 
@@ -337,7 +320,7 @@ def apikeys_list(active: bool) -> None:
     """List keys: id, role, state (active, expired, revoked), expiry, name; never secrets."""
     from records.apikeys import list_keys
 
-    _settings()
+    common.settings()
     for k in asyncio.run(list_keys(include_revoked=not active)):
         if active and k.state != "active":
             continue
@@ -361,7 +344,7 @@ def audit_verify(expect_head: str | None) -> None:
     from records import audit as audit_log
     from records.tables import AuditEntry
 
-    _settings()
+    common.settings()
 
     async def check() -> tuple[audit_log.Verdict, bool | None]:
         await audit_log.seal()  # chain entries still pending, so all that is committed counts
@@ -387,7 +370,7 @@ def audit_head() -> None:
     """Print the current head (sequence number and hash) to keep a copy elsewhere."""
     from records import audit as audit_log
 
-    _settings()
+    common.settings()
 
     async def current() -> dict:
         await audit_log.seal()
@@ -405,7 +388,7 @@ def keys() -> None:
 def _key_store():  # type: ignore[no-untyped-def]
     from notices.keys import KeyStore
 
-    return KeyStore.from_settings(_settings())
+    return KeyStore.from_settings(common.settings())
 
 
 def _publish(store, event: AuditRecord | None = None) -> None:  # type: ignore[no-untyped-def]
@@ -432,7 +415,7 @@ def keys_rotate() -> None:
     from records.audit import AuditRecord
 
     kid = store.rotate()
-    _publish(store, AuditRecord("signing_key.rotate", kid, _cli_actor()))
+    _publish(store, AuditRecord("signing_key.rotate", kid, common.operator()))
     click.echo(f"new signing key {kid}")
 
 
@@ -451,7 +434,7 @@ def keys_revoke(key_id: str, reason: str) -> None:
     from records.audit import AuditRecord
 
     detail = {"reason": reason, "replacement": replacement}
-    _publish(store, AuditRecord("signing_key.revoke", key_id, _cli_actor(), detail))
+    _publish(store, AuditRecord("signing_key.revoke", key_id, common.operator(), detail))
     click.echo(f"key {key_id} revoked")
     if replacement:
         click.echo(f"it was the signing key; new signing key {replacement}")
@@ -534,7 +517,7 @@ def trace(tracking_id: str, as_json: bool) -> None:
     from timeline import CaseHistory, fetch_case_history, render_text, to_json
     from worker import connect
 
-    settings = _settings()
+    settings = common.settings()
     value = ids.parse_tracking_id(tracking_id)
     if value is None:
         raise click.BadParameter(

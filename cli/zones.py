@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from settings import Settings
+from cli import common
 
 
 @click.group()
@@ -55,7 +55,7 @@ def zones_import(
     from records.geography import import_city
 
     # var/ holds the database (citizens' contact details) and keys: owner only.
-    Settings.from_env().var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    common.settings()
     try:
         spec = spec_for(
             city.lower(), code=code or "", name=city_name or "",

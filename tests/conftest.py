@@ -149,7 +149,7 @@ class ServedApi:
     env: dict[str, str]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def served_api(temporal_env, settings, database) -> AsyncIterator[ServedApi]:  # type: ignore[no-untyped-def]
     """The API as a real server process, with a worker in this process for its task queue.
 

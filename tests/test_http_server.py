@@ -1,4 +1,5 @@
-"""A client that drips its request is cut off with a 408; patient keep-alive clients are not.
+"""The API as served: slow clients are cut off with a 408, patient keep-alive clients are not,
+and every answer carries the security headers an auditor looks for.
 
 The real API process (uvicorn with CivicOps' protocol) runs with deadlines of 2 s for headers
 and body pauses and 6 s for a whole request (the `served_api` fixture).
@@ -93,3 +94,21 @@ async def test_a_keep_alive_client_idle_between_requests_keeps_its_connection(se
     assert first.status_code == 200 and second.status_code == 200
     # One connection served both: the idle pause did not count against the next request.
     assert first.extensions["network_stream"] is second.extensions["network_stream"]
+
+
+async def test_every_answer_carries_security_headers_and_no_server_banner(served_api):
+    async with httpx.AsyncClient(base_url=served_api.url) as client:
+        answers = [
+            await client.get("/health"),
+            await client.get("/v1/categories"),
+            await client.get("/v1/complaints"),  # 401
+            await client.get("/no/such/page"),  # 404 outside every route
+            await client.get("/open311/v2/discovery.xml"),
+        ]
+    for resp in answers:
+        assert resp.headers["x-content-type-options"] == "nosniff", resp.url
+        assert resp.headers["x-frame-options"] == "DENY"
+        assert resp.headers["referrer-policy"] == "no-referrer"
+        assert "frame-ancestors 'none'" in resp.headers["content-security-policy"]
+        assert "server" not in resp.headers
+    assert answers[2].status_code == 401 and answers[2].headers["cache-control"] == "no-store"
