@@ -142,20 +142,45 @@ async def api(temporal_env, settings, task_queue, api_keys):  # type: ignore[no-
 
 @dataclasses.dataclass
 class ServedApi:
-    """`civicops server` in its own process on a real port: uvicorn as production runs it."""
+    """CivicOps served as production runs it: `civicops server` and `civicops worker` as their
+    own processes, on a database of their own, with a key of every role."""
 
     url: str
-    task_queue: str
     env: dict[str, str]
+    keys: dict[str, str]
+
+
+_SERVED_KEYS = """
+import asyncio, json
+from domain.roles import Role
+from records.apikeys import create_key
+from records.db import database_pool
+from records.tables import Official
+
+async def main():
+    async with database_pool():
+        sup = await Official.objects().where(Official.level == 0).order_by(Official.id).first()
+        keys = {}
+        for role in Role:
+            official = sup.id if role == Role.SUPERVISOR else None
+            keys[role.value] = (await create_key(f"served-{role.value}", role, official,
+                                                 rate_per_minute=0))[0]
+        print(json.dumps(keys))
+
+asyncio.run(main())
+"""
 
 
 @pytest.fixture(scope="session")
 async def served_api(temporal_env, settings, database) -> AsyncIterator[ServedApi]:  # type: ignore[no-untyped-def]
-    """The API as a real server process, with a worker in this process for its task queue.
+    """The API and a worker as real processes on a free port, with their own database.
 
+    Their own database and task queue: the cases they list are theirs, each with a live
+    worker (the session database holds other tests' cases, whose workers have stopped).
     Slow-client deadlines are short (2 s for headers and body pauses, 6 s for a request) so
     tests can watch them fire.
     """
+    import json
     import subprocess
     import time
 
@@ -163,15 +188,18 @@ async def served_api(temporal_env, settings, database) -> AsyncIterator[ServedAp
     from helpers import CIVICOPS, REPO
 
     from devstack.services import free_port
-    from worker import build_worker
 
-    queue = f"served-{uuid.uuid4().hex[:10]}"
+    name = f"{TEST_DB}_served"
+    await _admin(f'CREATE DATABASE "{name}"')
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    var = TEST_VAR / "served"
     env = {
         **os.environ,
+        "DATABASE_URL": PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}",
+        "CIVICOPS_VAR_DIR": str(var),
         "TEMPORAL_ADDRESS": settings.effective_temporal_address,
-        "TEMPORAL_TASK_QUEUE": queue,
+        "TEMPORAL_TASK_QUEUE": f"served-{uuid.uuid4().hex[:10]}",
         "S3_ENDPOINT_URL": settings.effective_s3_endpoint_url,
         "API_PORT": str(port),
         "CIVICOPS_PUBLIC_URL": url,
@@ -180,31 +208,50 @@ async def served_api(temporal_env, settings, database) -> AsyncIterator[ServedAp
         "CIVICOPS_REQUEST_TIMEOUT_S": "6",
         "LOG_LEVEL": "WARNING",
     }
-    log = TEST_VAR / f"served-api-{port}.log"
-    async with build_worker(temporal_env.client, queue, settings):
-        proc = await asyncio.create_subprocess_exec(
-            *CIVICOPS, "server", cwd=REPO, env=env, stdout=log.open("ab"),
+
+    def run(*argv: str) -> str:
+        done = subprocess.run(
+            argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=180, check=False
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    await asyncio.to_thread(run, *CIVICOPS, "bootstrap")
+    keys = json.loads((await asyncio.to_thread(run, *CIVICOPS[:1], "-c", _SERVED_KEYS)).strip())
+    log = var / "served.log"
+    procs = [
+        await asyncio.create_subprocess_exec(
+            *CIVICOPS,
+            command,
+            cwd=REPO,
+            env=env,
+            stdout=log.open("ab"),
             stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            deadline = time.monotonic() + 60
-            async with httpx.AsyncClient() as client:
-                while True:
-                    assert proc.returncode is None, log.read_text()
-                    try:
-                        if (await client.get(f"{url}/health")).status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        pass
-                    assert time.monotonic() < deadline, log.read_text()
-                    await asyncio.sleep(0.3)
-            yield ServedApi(url, queue, env)
-        finally:
+        )
+        for command in ("worker", "server")
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        async with httpx.AsyncClient() as client:
+            while True:
+                assert all(p.returncode is None for p in procs), log.read_text()
+                try:
+                    if (await client.get(f"{url}/health")).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline, log.read_text()
+                await asyncio.sleep(0.3)
+        yield ServedApi(url, env, keys)
+    finally:
+        for proc in procs:
             proc.terminate()
+        for proc in procs:
             try:
                 await asyncio.wait_for(proc.wait(), timeout=20)
             except TimeoutError:
                 proc.kill()
+        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

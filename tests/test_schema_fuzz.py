@@ -6,8 +6,9 @@ that operation (so requests reach validation and the handler, not only the guard
 schema-violating ones, which must be refused with a 4xx; and 10 more sent with a key of
 every role in turn (and none). Checks: no 5xx, every status code and content type
 documented, every body matching its documented schema. Then a stateful phase follows the
-links schemathesis infers between operations (file, then follow, withdraw, ...). The keys
-are made for this test alone: the stateful phase may revoke them.
+links schemathesis infers between operations (file, then follow, withdraw, ...). The served
+stack has its own database, and its keys are used by no other test: the stateful phase may
+revoke them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from collections import defaultdict
 from typing import Any
 
 import hypothesis
-import pytest
 import schemathesis
 from helpers import auth
 from hypothesis import HealthCheck, given
@@ -86,7 +86,7 @@ def _fuzz(schema: Any, url: str, keys: dict[str, str]) -> dict[str, list[str]]:
         allowed = _role_for(matrix, method, operation.path)
 
         def check(case: Any, role: str, negative: bool, label: str = label) -> None:
-            response = case.call(base_url=url, headers=headers_of(role), timeout=30)
+            response = case.call(base_url=url, headers=headers_of(role), timeout=60)
             extra = [checks.negative_data_rejection] if negative else []
             try:
                 case.validate_response(response, checks=CHECKS + extra)
@@ -118,7 +118,7 @@ def _stateful(schema: Any, url: str, keys: dict[str, str]) -> None:
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             role = _role_for(matrix, case.operation.method.upper(), case.operation.path)
             headers = auth(keys[role]) if role != "anonymous" else {}
-            return {"base_url": url, "headers": headers, "timeout": 30}
+            return {"base_url": url, "headers": headers, "timeout": 60}
 
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
             case.validate_response(response, checks=CHECKS)
@@ -126,24 +126,9 @@ def _stateful(schema: Any, url: str, keys: dict[str, str]) -> None:
     Machine.run(settings=STATEFUL)
 
 
-@pytest.fixture
-async def fuzz_keys(database) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """Keys of every role made for this test, so revoking them harms no other test."""
-    from records.apikeys import create_key
-    from records.tables import Official
-
-    supervisor = await Official.objects().where(Official.level == 0).first()
-    keys = {}
-    for role in Role:
-        official = supervisor.id if role == Role.SUPERVISOR else None
-        token, _ = await create_key(f"fuzz-{role.value}", role, official, rate_per_minute=0)
-        keys[role.value] = token
-    return keys
-
-
-async def test_every_answer_of_the_api_is_one_its_openapi_schema_documents(served_api, fuzz_keys):
+async def test_every_answer_of_the_api_is_one_its_openapi_schema_documents(served_api):
     schema = schemathesis.openapi.from_url(f"{served_api.url}/schema/openapi.json")
-    failures = await asyncio.to_thread(_fuzz, schema, served_api.url, fuzz_keys)
+    failures = await asyncio.to_thread(_fuzz, schema, served_api.url, served_api.keys)
     report = "\n".join(f"{op}\n    " + "\n    ".join(items) for op, items in failures.items())
     assert not failures, f"{len(failures)} operations answered off-schema:\n{report}"
-    await asyncio.to_thread(_stateful, schema, served_api.url, fuzz_keys)
+    await asyncio.to_thread(_stateful, schema, served_api.url, served_api.keys)
