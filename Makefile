@@ -19,9 +19,13 @@ install: $(STAMP)
 up: $(STAMP)
 	$(BIN)/civicops up
 
+# The suite runs on both cores; then the fault suite runs alone, since it times recovery.
+TEST_WORKERS ?= 2
+FAULTS ?= tests/faults
 test: $(STAMP)
 	./scripts/ensure-postgres.sh
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --ignore=tests/faults $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(FAULTS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

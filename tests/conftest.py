@@ -40,6 +40,22 @@ def pytest_configure(config: pytest.Config) -> None:
     asyncio.run(_admin(f'CREATE DATABASE "{TEST_DB}"'))
 
 
+# The longest tests start first, so both xdist workers (`make test` runs two) finish together.
+SLOW_FIRST = (
+    "test_schema_fuzz.py",
+    "test_supervision.py",
+    "test_cli.py",
+    "test_search.py",
+    "test_outages.py",
+    "test_http_server.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)'))
     shutil.rmtree(TEST_VAR, ignore_errors=True)

@@ -302,9 +302,14 @@ def _issue_input(tracking_id: str) -> IssueNoticeInput:
     )
 
 
-def notice_activities(settings):  # type: ignore[no-untyped-def]
-    """The notice activity wired to this run's key store, S3 server and database."""
-    store = KeyStore.from_settings(settings)
+def notice_activities(settings, folder):  # type: ignore[no-untyped-def]
+    """The notice activity wired to a key store of its own, this run's S3 server and database.
+
+    Its own keys: these tests rotate them, which must not leave the session's workers signing
+    with a key that was never published.
+    """
+    store = KeyStore(folder)
+    store.ensure()
     s3 = s3_storage.client(settings)
     activities = NoticeActivities(
         ZoneDirectory(nearest_max_m=250), store, s3, settings.s3_bucket, settings.public_url
@@ -313,9 +318,9 @@ def notice_activities(settings):  # type: ignore[no-untyped-def]
 
 
 async def test_a_retried_issue_notice_returns_the_same_notice_and_stores_nothing_new(
-    settings, database
+    settings, database, tmp_path
 ):
-    store, s3, activities = notice_activities(settings)
+    store, s3, activities = notice_activities(settings, tmp_path / "keys")
     env = ActivityEnvironment()
     data = _issue_input(new_tracking_id("BLR"))
     first = await env.run(activities.issue_notice, data)
@@ -341,9 +346,9 @@ async def test_a_retried_issue_notice_returns_the_same_notice_and_stores_nothing
 
 
 async def test_a_late_attempt_signed_with_a_newer_key_cannot_replace_the_recorded_notice(
-    settings, database
+    settings, database, tmp_path
 ):
-    store, s3, activities = notice_activities(settings)
+    store, s3, activities = notice_activities(settings, tmp_path / "keys")
     env = ActivityEnvironment()
     data = _issue_input(new_tracking_id("BLR"))
     first = await env.run(activities.issue_notice, data)

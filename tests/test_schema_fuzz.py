@@ -3,7 +3,7 @@
 The real API process (`served_api`) is fuzzed operation by operation with a fixed seed:
 about 30 schema-valid examples each, carrying the key of a role the access matrix allows for
 that operation (so requests reach validation and the handler, not only the guard); 10
-schema-violating ones, which must be refused with a 4xx; and 10 more sent with a key of
+schema-violating ones, which must be refused with a 4xx; and 5 more sent with a key of
 every role in turn (and none). Checks: no 5xx, every status code and content type
 documented, every body matching its documented schema. Then a stateful phase follows the
 links schemathesis infers between operations (file, then follow, withdraw, ...). The served
@@ -29,7 +29,7 @@ from domain.roles import Role
 
 EXAMPLES = 30
 NEGATIVE_EXAMPLES = 10
-ROLE_EXAMPLES = 10
+ROLE_EXAMPLES = 5
 ROLES = ["anonymous", *(r.value for r in Role)]
 CHECKS = [
     checks.not_a_server_error,
@@ -46,7 +46,7 @@ SETTINGS = hypothesis.settings(
     phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
 )
 STATEFUL = hypothesis.settings(
-    SETTINGS, max_examples=15, stateful_step_count=6, phases=[hypothesis.Phase.generate]
+    SETTINGS, max_examples=10, stateful_step_count=6, phases=[hypothesis.Phase.generate]
 )
 
 
