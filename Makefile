@@ -20,12 +20,15 @@ up: $(STAMP)
 	$(BIN)/civicops up
 
 # The suite runs on both cores; then the fault suite runs alone, since it times recovery.
+# One file, no faults: make test TESTS=tests/test_zones.py FAULTS=
 TEST_WORKERS ?= 2
+TESTS ?= tests
 FAULTS ?= tests/faults
 test: $(STAMP)
 	./scripts/ensure-postgres.sh
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --ignore=tests/faults $(PYTEST_ARGS)
-	$(BIN)/python -m pytest $(FAULTS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --ignore=tests/faults \
+		$(PYTEST_ARGS) $(TESTS)
+	$(if $(FAULTS),$(BIN)/python -m pytest $(PYTEST_ARGS) $(FAULTS))
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
