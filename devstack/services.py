@@ -62,7 +62,21 @@ def free_port(low: int = 20000, high: int = 32000) -> int:
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _parent_death_signal() -> Callable[[], None] | None:
+def stop_group(proc: subprocess.Popen | None, timeout: float = 15.0) -> None:
+    """SIGTERM a child's process group, wait, then SIGKILL what is left."""
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        pass
+
+
+def parent_death_signal() -> Callable[[], None] | None:
     """A preexec_fn asking Linux to SIGTERM the child when its parent dies, or None elsewhere.
 
     The children run in their own sessions (a Ctrl-C in the terminal reaches only `up`, which
@@ -124,7 +138,7 @@ class Service:
             stderr=subprocess.STDOUT if log else None,
             start_new_session=True,
             env={**os.environ, **self.env},
-            preexec_fn=_parent_death_signal() if self.die_with_parent else None,
+            preexec_fn=parent_death_signal() if self.die_with_parent else None,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -153,17 +167,7 @@ class Service:
 
     def stop(self, timeout: float = 15.0) -> None:
         """SIGTERM the process group, then SIGKILL what is left."""
-        proc = self.process
-        if proc is None or proc.poll() is not None:
-            return
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        except ProcessLookupError:
-            pass
+        stop_group(self.process, timeout)
 
     def reap(self) -> None:
         """SIGKILL what is left of a dead child's process group (processes it started)."""

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import asyncpg
 
-from devstack.services import _parent_death_signal, free_port
+from devstack.services import free_port, parent_death_signal
 
 DATABASE = "civicops"
 
@@ -69,7 +69,7 @@ class PrivateCluster:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 argv, stdout=out, stderr=subprocess.STDOUT, user=self.user,
-                start_new_session=True, preexec_fn=_parent_death_signal(),
+                start_new_session=True, preexec_fn=parent_death_signal(),
             )  # fmt: skip
 
     async def ready(self, timeout: float = 60) -> float:

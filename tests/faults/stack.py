@@ -27,7 +27,13 @@ from typing import Any
 
 from helpers import CIVICOPS, REPO
 
-from devstack.services import _parent_death_signal, free_port, rclone_s3, temporal_dev_server
+from devstack.services import (
+    free_port,
+    parent_death_signal,
+    rclone_s3,
+    stop_group,
+    temporal_dev_server,
+)
 from faults.rows import PostgresRows, Rows, SqliteRows
 from settings import Settings
 
@@ -60,7 +66,7 @@ class Child:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 self.argv, cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True, preexec_fn=_parent_death_signal(),
+                start_new_session=True, preexec_fn=parent_death_signal(),
             )  # fmt: skip
         return time.monotonic()
 
@@ -95,17 +101,7 @@ class Child:
 
     def stop(self, timeout: float = 15.0) -> None:
         """SIGTERM the process group, then SIGKILL what is left."""
-        proc = self.process
-        if proc is None or proc.poll() is not None:
-            return
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        except ProcessLookupError:
-            pass
+        stop_group(self.process, timeout)
 
     def _new_output(self) -> str:
         """What the process logged since its last spawn."""
