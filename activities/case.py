@@ -10,7 +10,15 @@ from temporalio.exceptions import ApplicationError
 from activities.running import resilient
 from activities.webhooks import WebhookFanout
 from domain import ids
-from domain.case import AssignInput, Assignment, FindOfficialInput, PrioritizeInput, RecordInput
+from domain.access import Refusal
+from domain.case import (
+    AssignInput,
+    Assignment,
+    CaseEvent,
+    FindOfficialInput,
+    PrioritizeInput,
+    RecordInput,
+)
 from domain.categories import BY_CODE, Priority
 from geo.zones import Match
 from records import projection
@@ -38,7 +46,7 @@ class CaseActivities:
         """Priority P1–P4: the category's default, one step more urgent for risk words."""
         category = BY_CODE.get(data.category)
         if category is None:
-            raise ApplicationError(f"unknown category {data.category!r}", type="BadInput")
+            raise ApplicationError(f"unknown category {data.category!r}", type=Refusal.BAD_INPUT)
         priority = int(category.default_priority)
         if _URGENT.search(data.description):
             priority = max(int(Priority.P1), priority - 1)
@@ -48,7 +56,9 @@ class CaseActivities:
         try:
             return await self.zones.city(slug)
         except UnknownCity:
-            raise ApplicationError(f"city {slug!r} is not imported", type="BadInput") from None
+            raise ApplicationError(
+                f"city {slug!r} is not imported", type=Refusal.BAD_INPUT
+            ) from None
 
     @activity.defn(name="assign_zone")
     @resilient
@@ -73,14 +83,16 @@ class CaseActivities:
         """Who takes the case at a level of the ladder (or the named official); None if nobody."""
         city = await self._city(data.city)
         if data.ward_id not in city.wards:
-            raise ApplicationError(f"ward {data.ward_id!r} is not on the map", type="BadInput")
+            raise ApplicationError(
+                f"ward {data.ward_id!r} is not on the map", type=Refusal.BAD_INPUT
+            )
         ward_pk, ward_name, zone = city.wards[data.ward_id]
         if data.official_id is not None:
             if not ids.is_row_id(data.official_id):
                 raise ApplicationError(
                     f"no official {data.official_id}: ids run from 1 to {ids.MAX_ROW_ID}",
                     "official_id",
-                    type="BadInput",
+                    type=Refusal.BAD_INPUT,
                     non_retryable=True,
                 )
             official = await Official.objects().get(Official.id == data.official_id)
@@ -88,7 +100,7 @@ class CaseActivities:
                 raise ApplicationError(
                     f"no active official {data.official_id} in {city.city.name}",
                     "official_id",
-                    type="BadInput",
+                    type=Refusal.BAD_INPUT,
                     non_retryable=True,
                 )
         else:
@@ -99,11 +111,13 @@ class CaseActivities:
 
     @activity.defn(name="record")
     @resilient
-    async def record(self, data: RecordInput) -> None:
-        """Write a state revision and its event to the database projection (idempotent)."""
+    async def record(self, data: RecordInput) -> CaseEvent | None:
+        """Write a state revision and its event to the database projection (idempotent);
+        the event written when asked (`return_event`), so the case's history holds it."""
         await projection.record(data.state, data.event)
         if self.webhooks is not None:  # status changes go to webhooks (enqueued idempotently)
             await self.webhooks.announce(data.state, data.event)
+        return data.event if data.return_event else None
 
 
 def _assignment(

@@ -12,6 +12,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.running import resilient
+from domain.access import Refusal
 from domain.case import IssueNoticeInput, NoticeRef
 from domain.categories import BY_CODE
 from notices.keys import KeyStore, SigningKeyError
@@ -94,7 +95,9 @@ class NoticeActivities:
         try:
             city = (await self.zones.city(c.city)).city
         except UnknownCity:
-            raise ApplicationError(f"city {c.city!r} is not imported", type="BadInput") from None
+            raise ApplicationError(
+                f"city {c.city!r} is not imported", type=Refusal.BAD_INPUT
+            ) from None
         if key_id is None:
             try:
                 key_id, _ = self.keys.signing_key()

@@ -6,12 +6,12 @@ goes quiet. Two rules follow, applied to every activity by the `@resilient` deco
 - **Heartbeat while running.** A background task heartbeats every quarter of the
   activity's heartbeat timeout, so an attempt that waits on a slow database or renders a
   PDF in a thread stays alive, while an attempt whose worker was killed is timed out and
-  retried within that timeout (see `workflows/complaint.py` HEARTBEAT_TIMEOUT). Local
+  retried within that timeout (see `workflows/options.py` HEARTBEAT_TIMEOUT). Local
   activities cannot heartbeat; a dead worker's local activity is re-run with its
   workflow task.
 - **Permanent errors are non-retryable.** An input the database cannot hold (an integer
   beyond its range, text it cannot encode) fails the same way on every attempt; retrying
-  it for ever wedges the case. Such errors become `ApplicationError(type="BadInput",
+  it for ever wedges the case. Such errors become `ApplicationError(type=Refusal.BAD_INPUT,
   non_retryable=True)`. Outages (connections refused, locks, timeouts) stay retryable.
 """
 
@@ -20,24 +20,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import ParamSpec, TypeVar
 
-import asyncpg
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
+
+from domain.access import Refusal
+from records.db import BAD_INPUT
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 # Errors caused by the input itself: the next attempt would fail the same way.
-PERMANENT: tuple[type[BaseException], ...] = (
-    OverflowError,
-    UnicodeError,
-    asyncpg.DataError,
-    sqlite3.DataError,
-)
+PERMANENT: tuple[type[BaseException], ...] = (OverflowError, UnicodeError, *BAD_INPUT)
 
 
 async def _beat(every: float) -> None:
@@ -64,7 +60,7 @@ def resilient(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
             raise ApplicationError(
                 f"{info.activity_type} cannot succeed with this input "
                 f"({type(exc).__name__}: {exc})",
-                type="BadInput",
+                type=Refusal.BAD_INPUT,
                 non_retryable=True,
             ) from exc
         finally:

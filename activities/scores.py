@@ -6,6 +6,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.running import resilient
+from domain.access import Refusal
 from domain.scores import ScoreInput, points_for
 from records import scores as score_records
 
@@ -20,5 +21,5 @@ class ScoreActivities:
         try:
             points_for(entry.event, entry.priority)
         except ValueError as exc:
-            raise ApplicationError(str(exc), type="BadInput", non_retryable=True) from None
+            raise ApplicationError(str(exc), type=Refusal.BAD_INPUT, non_retryable=True) from None
         return await score_records.record(entry)

@@ -24,7 +24,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 from activities.running import resilient
-from api.scope import may_see
+from domain.access import may_see
 from domain.case import CaseEvent, CaseState
 from records import webhooks as hooks
 from records.tables import WebhookDelivery

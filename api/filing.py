@@ -31,7 +31,7 @@ from geo.zones import Match
 from records import cases
 from records.apikeys import Principal
 from records.cases import Placement
-from records.db import UNAVAILABLE, write_transaction
+from records.db import UNAVAILABLE, Steps, write
 from records.geography import UnknownCity, ZoneDirectory
 from records.tables import IdempotencyRecord, Reporter
 from workflows.complaint import ComplaintWorkflow, initial_search_attributes
@@ -164,7 +164,7 @@ async def _place(
             if not placement.repeat:  # a repeat's case was started by its first attempt
                 await cases.unplace(placement, state.complaint.tracking_id)
             if fresh_reporter:  # no case holds these contact details: do not keep them
-                await Reporter.delete().where(Reporter.id == state.complaint.reporter_id)
+                await write([Reporter.delete().where(Reporter.id == state.complaint.reporter_id)])
             raise
     raise unavailable(RuntimeError("no case to attach to"))
 
@@ -205,22 +205,10 @@ async def _claim(
     request_sha = hashlib.sha256(msgspec.json.encode(data)).hexdigest()
     record_key = f"{key_id}:{key}"
     tracking_id = ids.derived_tracking_id(city_code, key_id, key)
-    # One transaction: of concurrent retries only the first stores contact details, and
-    # the others wait for its commit, so they read the record with the reporter linked.
-    async with write_transaction():
-        claimed = await (
-            IdempotencyRecord.insert(
-                IdempotencyRecord(
-                    key=record_key, request_sha256=request_sha, tracking_id=tracking_id
-                )
-            )
-            .on_conflict(target=IdempotencyRecord.key, action="DO NOTHING")
-            .returning(IdempotencyRecord.id)
-        )
-        if claimed and (reporter_id := await save_reporter(data)) is not None:
-            await IdempotencyRecord.update({IdempotencyRecord.reporter: reporter_id}).where(
-                IdempotencyRecord.id == claimed[0]["id"]
-            )
+    # One write: of concurrent retries only the first stores contact details, and the
+    # others wait for its commit, so they read the record with the reporter linked.
+    record = IdempotencyRecord(key=record_key, request_sha256=request_sha, tracking_id=tracking_id)
+    await write(_claim_steps(record, reporter_row(data)))
     existing = await IdempotencyRecord.objects().get(IdempotencyRecord.key == record_key)
     if existing is None or existing.request_sha256 != request_sha:
         raise FieldError(
@@ -249,13 +237,32 @@ async def _start(client: Client, task_queue: str, state: CaseState) -> None:
         raise unavailable(exc) from exc
 
 
-async def save_reporter(data: ComplaintCreate) -> int | None:
-    """Store contact details, if any, and return their id."""
+def _claim_steps(record: IdempotencyRecord, reporter: Reporter | None) -> Steps[None]:
+    """Insert the idempotency record unless it exists; the first one in stores the reporter."""
+    claimed = yield (
+        IdempotencyRecord.insert(record)
+        .on_conflict(target=IdempotencyRecord.key, action="DO NOTHING")
+        .returning(IdempotencyRecord.id)
+    )
+    if claimed and reporter is not None:
+        rows = yield Reporter.insert(reporter).returning(Reporter.id)
+        yield IdempotencyRecord.update({IdempotencyRecord.reporter: rows[0]["id"]}).where(
+            IdempotencyRecord.id == claimed[0]["id"]
+        )
+
+
+def reporter_row(data: ComplaintCreate) -> Reporter | None:
+    """The contact details to store, if any."""
     r = data.reporter
     if r is None or not (r.name or r.phone or r.email):
         return None
-    name = text.clean(r.name, "reporter.name")
-    rows = await Reporter.insert(Reporter(name=name, phone=r.phone, email=r.email)).returning(
-        Reporter.id
-    )
+    return Reporter(name=text.clean(r.name, "reporter.name"), phone=r.phone, email=r.email)
+
+
+async def save_reporter(data: ComplaintCreate) -> int | None:
+    """Store contact details, if any, and return their id."""
+    row = reporter_row(data)
+    if row is None:
+        return None
+    [rows] = await write([Reporter.insert(row).returning(Reporter.id)])
     return rows[0]["id"]

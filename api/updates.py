@@ -23,6 +23,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import FieldError
 from domain import ids
+from domain.access import Refusal
 from domain.case import CaseState
 
 log = logging.getLogger("civicops.api")
@@ -47,13 +48,14 @@ def refusal(exc: WorkflowUpdateFailedError) -> HTTPException:
     cause = exc.cause
     message = getattr(cause, "message", None) or str(cause or exc)
     kind = getattr(cause, "type", None)
-    if kind == "Forbidden":
+    if kind == Refusal.FORBIDDEN:
         return HTTPException(status_code=HTTP_403_FORBIDDEN, detail=message)
-    if kind == "BadInput":
+    if kind == Refusal.BAD_INPUT:
         details = getattr(cause, "details", None) or ("body",)
         return FieldError(str(details[0]), message, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
-    if kind == "Unavailable":  # an outage outlasted the update's brief retries
+    if kind == Refusal.UNAVAILABLE:  # an outage outlasted the update's brief retries
         return unavailable(exc)
+    # Refusal.CONFLICT, and any other refusal: the case is not in a state that allows it.
     return HTTPException(status_code=HTTP_409_CONFLICT, detail=message)
 
 

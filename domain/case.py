@@ -1,35 +1,17 @@
-"""The state of one complaint case, as the workflow holds it and the API shows it."""
+"""The state of one complaint case, as the workflow holds it and the API shows it.
+
+The statuses and the moves between them are the state machine in domain/states.py.
+"""
 # No `from __future__ import annotations` here: Temporal's converter resolves these types on
 # every workflow input it decodes, and real annotations make that twice as fast.
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
+from typing import Any
 
 from domain.proof import CheckedPhoto
 from domain.sla import SlaPolicy
-
-
-class Status(StrEnum):
-    """Where a case is in its lifecycle (see DESIGN.md's state machine)."""
-
-    FILED = "FILED"
-    TRIAGED = "TRIAGED"
-    ASSIGNED = "ASSIGNED"
-    NOTICE_ISSUED = "NOTICE_ISSUED"
-    ESCALATED = "ESCALATED"
-    RESOLVED = "RESOLVED"
-    REOPENED = "REOPENED"
-    CLOSED = "CLOSED"
-    OUTSIDE_CITY = "OUTSIDE_CITY"
-    WITHDRAWN = "WITHDRAWN"
-
-
-TERMINAL: frozenset[Status] = frozenset({Status.OUTSIDE_CITY, Status.WITHDRAWN, Status.CLOSED})
-# Work is due: the SLA clock runs and proof of completion is accepted.
-OPEN: frozenset[Status] = frozenset(
-    {Status.ASSIGNED, Status.NOTICE_ISSUED, Status.ESCALATED, Status.REOPENED}
-)
+from domain.states import OPEN, TERMINAL, Status  # the state machine; still importable here
 
 
 @dataclass
@@ -70,14 +52,20 @@ class Assignment:
 
 @dataclass
 class CaseEvent:
-    """One step of the case's life, as recorded in the event log."""
+    """One step of the case's life, as recorded in the event log.
+
+    `kind` holds an EventKind value (a plain str, so an event of a kind since retired still
+    decodes). In runs under PATCH_RECORDED_EVENTS (workflows/patches.py) the `record`
+    activity returns each event, so the case's Temporal history holds it exactly as written.
+    """
 
     revision: int
     kind: str
     status: Status
     at: datetime
     actor: str
-    detail: dict[str, str | int | float | None] = field(default_factory=dict)
+    # Any, not a union: Temporal's converter would make 11.1 an int and True a 1.
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -239,6 +227,9 @@ class RecordInput:
 
     state: CaseState
     event: CaseEvent
+    # Return the event once written, so the activity's result in history holds it (cases
+    # recording since PATCH_RECORDED_EVENTS; older ones return nothing).
+    return_event: bool = False
 
 
 @dataclass

@@ -6,9 +6,10 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from domain.notice_kinds import NoticeKind  # the vocabulary lives in domain/; kept importable here
 
 PAYLOAD_VERSION = 1
 IST = ZoneInfo("Asia/Kolkata")
@@ -21,28 +22,6 @@ def format_ist(value: datetime) -> str:
         raise ValueError("notice times must be timezone-aware")
     local = value.astimezone(IST)
     return f"{local.day:02d} {_MONTHS[local.month - 1]} {local.year}, {local:%H:%M} IST"
-
-
-class NoticeKind(StrEnum):
-    """The four official documents a case produces."""
-
-    ASSIGNMENT = "assignment"
-    ESCALATION = "escalation"
-    SLA_BREACH = "sla_breach"
-    CLOSURE = "closure"
-
-    @property
-    def code(self) -> str:
-        """Three letters used in the notice number."""
-        return _KIND_CODES[self]
-
-
-_KIND_CODES = {
-    NoticeKind.ASSIGNMENT: "ASG",
-    NoticeKind.ESCALATION: "ESC",
-    NoticeKind.SLA_BREACH: "SLA",
-    NoticeKind.CLOSURE: "CLS",
-}
 
 
 def notice_id(tracking_id: str, kind: NoticeKind, level: int, seq: int = 0) -> str:

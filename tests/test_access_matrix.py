@@ -14,7 +14,12 @@ from pathlib import Path
 
 import pytest
 from helpers import auth
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 
+from api.errors import FieldError
+from api.updates import refusal
+from domain.access import Refusal
 from domain.roles import Role
 
 MATRIX = Path(__file__).resolve().parents[1] / "docs" / "access-matrix.md"
@@ -108,3 +113,18 @@ async def test_open311_filing_by_form_api_key_follows_the_access_matrix(api, api
                     f"{role} POST {path}: {resp.status_code}, matrix says {expected[role]}"
                 )
     assert not wrong, "\n".join(wrong)
+
+
+REFUSAL_ROW = re.compile(r"^\|\s*`(\w+)`\s*\|\s*(\d{3})\s*\|")
+
+
+def test_each_refusal_from_the_case_gets_the_status_the_access_matrix_promises():
+    rows = {m.group(1): int(m.group(2)) for line in MATRIX.read_text().splitlines()
+            if (m := REFUSAL_ROW.match(line))}  # fmt: skip
+    assert set(rows) == {r.value for r in Refusal}
+    for kind, status in rows.items():
+        field = ("reason",) if kind == Refusal.BAD_INPUT else ()
+        answer = refusal(WorkflowUpdateFailedError(ApplicationError("no", *field, type=kind)))
+        assert answer.status_code == status, kind
+        if field:
+            assert isinstance(answer, FieldError) and answer.field == "reason"

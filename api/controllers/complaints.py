@@ -26,6 +26,7 @@ from api.scope import require_assigned
 from api.updates import RPC_TIMEOUT, run_update, unavailable
 from api.views import from_record, from_state
 from domain import ids, text
+from domain.access import own_filings_key
 from domain.case import WithdrawRequest
 from domain.roles import Role
 from records import notices as notice_records
@@ -154,10 +155,7 @@ class ComplaintController(Controller):
         assert reason is not None
         principal = current_principal(request)
         # A citizen app may withdraw only what it filed; officials may withdraw any case.
-        own_only = principal.role in (Role.CITIZEN_APP, Role.INTEGRATOR)
-        request_ = WithdrawRequest(
-            reason, principal.name, key_id=principal.key_id if own_only else None
-        )
+        request_ = WithdrawRequest(reason, principal.name, key_id=own_filings_key(principal))
         state = await run_update(
             request.app.state.temporal, tracking_id, ComplaintWorkflow.withdraw, request_
         )

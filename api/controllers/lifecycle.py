@@ -27,6 +27,7 @@ from api.schemas import (
 from api.updates import live_state, run_update
 from api.views import from_state
 from domain import text
+from domain.access import holds_case, own_filings_key
 from domain.case import CitizenFeedback, ProofOutcome, ReassignRequest
 from domain.proof import ALLOWED_TYPES, MAX_PROOF_BYTES, ProofSubmission
 from domain.roles import Role
@@ -37,17 +38,13 @@ ASSIGNEES = roles(Role.SUPERVISOR, Role.OFFICIAL)
 CITIZENS = roles(Role.CITIZEN_APP, Role.INTEGRATOR, Role.OFFICIAL)
 
 
-def _own_only(request: Request) -> str | None:
-    """The caller's key id when it may answer only for cases it filed (citizen apps)."""
-    principal = current_principal(request)
-    return principal.key_id if principal.role in (Role.CITIZEN_APP, Role.INTEGRATOR) else None
-
-
 async def _answer(
     request: Request, tracking_id: str, action: str, text: str | None
 ) -> ComplaintView:
     """Send the citizen's confirm or reopen to the case; the case as it is afterwards."""
-    answer = CitizenFeedback(action, current_principal(request).name, text, _own_only(request))
+    principal = current_principal(request)
+    # A citizen app may answer only for what it filed; officials may answer for any case.
+    answer = CitizenFeedback(action, principal.name, text, own_filings_key(principal))
     state = await run_update(
         request.app.state.temporal,
         check_tracking_id(tracking_id),
@@ -86,7 +83,7 @@ class CaseLifecycleController(Controller):
                 status_code=HTTP_409_CONFLICT,
                 detail=f"case is {state.status}: proof is accepted only while work is due",
             )
-        if current_principal(request).official_id != state.assignment.official_id:
+        if not holds_case(current_principal(request).official_id, state.assignment.official_id):
             raise HTTPException(
                 status_code=HTTP_403_FORBIDDEN,
                 detail="only the official the case is assigned to may upload its proof",
