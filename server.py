@@ -9,14 +9,14 @@ import uvicorn
 from api.app import create_app
 from api.headers import security_headers
 from api.httpserver import DeadlineHttpProtocol
-from records.db import leave_checkpoints_to_others
+from records.db import leave_housekeeping_to_others
 from settings import Settings
 
 
 def run(settings: Settings) -> None:
     """Serve the API on API_HOST:API_PORT until stopped."""
     logging.basicConfig(level=settings.log_level)
-    leave_checkpoints_to_others()  # SQLite: filings never wait for a checkpoint (the worker's)
+    leave_housekeeping_to_others()  # filings never wait for a checkpoint (the worker does it)
     uvicorn.run(
         security_headers(create_app(settings)),  # on every answer, 404s and errors included
         host=settings.api_host,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -76,7 +77,7 @@ def build_activities(
 def cache_workflow_bytecode() -> None:
     """Write the workflow modules' .pyc files, if the folder is writable.
 
-    The workflow sandbox imports the workflow module afresh for every case; without a .pyc
+    The workflow sandbox imports the workflow modules afresh for every case; without a .pyc
     (PYTHONDONTWRITEBYTECODE, a fresh checkout) that means compiling it from source each time.
     Python still reads a .pyc under PYTHONDONTWRITEBYTECODE; it only stops writing them.
     """
@@ -84,8 +85,8 @@ def cache_workflow_bytecode() -> None:
 
     for module in WORKFLOWS:
         source = sys.modules[module.__module__].__file__
-        if source:
-            compileall.compile_file(source, quiet=2)
+        if source:  # the module and its siblings: workflows/steps.py, moves.py, ...
+            compileall.compile_dir(Path(source).parent, maxlevels=0, quiet=2)
 
 
 def build_worker(client: Client, task_queue: str, settings: Settings) -> Worker:

@@ -15,6 +15,7 @@ from geo.geojson import read_wards
 from notices.keys import KeyStore
 from records.apikeys import authenticate, create_key, key_info, revoke_key, split_key
 from records.audit import AuditRecord, append
+from records.db import prepare as prepare_database
 from records.geography import ImportResult, ensure_ladder, import_city
 from records.notices import publish_keys
 from records.tables import City, Official
@@ -31,9 +32,8 @@ DEMO_ATTRIBUTION = (
 
 
 async def migrate(settings: Settings) -> None:
-    """Apply every pending migration (SQLite files are switched to WAL for two writers)."""
-    if settings.database_url is None:
-        await City.raw("PRAGMA journal_mode=WAL")
+    """Apply every pending migration (after readying the database for two processes)."""
+    await prepare_database()
     result = await run_forwards(app_name="records", migration_id="all")
     if not result.success:
         raise RuntimeError(f"migrations failed: {result.message}")

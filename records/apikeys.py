@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from domain.roles import Role
 from records.audit import AuditRecord, seal
-from records.db import atomic_writes
+from records.db import write
 from records.tables import ApiKey, Official
 
 PREFIX = "cvk"
@@ -38,6 +38,7 @@ class Principal:
 
 
 def _sha256(secret: str) -> str:
+    """The hex SHA-256 a key's secret is stored as."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -84,7 +85,7 @@ async def create_key(
         expires_at=expires_at,
         rate_per_minute=rate_per_minute,
     )
-    await atomic_writes(
+    await write(
         [ApiKey.insert(row)],
         audit=[
             AuditRecord(
@@ -130,7 +131,7 @@ async def revoke_key(key_id: str, *, reason: str = "revoked", actor: str = "cli"
     """
     if await ApiKey.exists().where((ApiKey.key_id == key_id) & ApiKey.revoked_at.is_null()):
         now = datetime.now(UTC)
-        await atomic_writes(
+        await write(
             [
                 ApiKey.update({ApiKey.revoked_at: now, ApiKey.revoked_reason: reason}).where(
                     (ApiKey.key_id == key_id) & ApiKey.revoked_at.is_null()

@@ -6,9 +6,10 @@ hash, so editing, deleting or inserting any row breaks the chain from that row o
 `GET /v1/audit/head` publishes, so a copy of it kept elsewhere makes a rewrite evident.
 
 Writers put an entry in `audit_pending` in the same transaction as the change it describes
-(`records.db.atomic_writes(..., audit=[...])`), so no change commits without its entry and no
-writer waits on the chain; `seal()` moves pending entries onto the chain in batches under
-one lock, and `seal_soon()` runs it in the background of the process that wrote them.
+(`records.db.write(..., audit=[...])`), so no change commits without its entry and no writer
+waits on the chain; `seal()` moves pending entries onto the chain in batches under one lock,
+and `seal_soon()` runs it in the background of the process that wrote them. On SQLite, whose
+one writer holds the lock anyway, `write` chains them in the writer's own transaction.
 """
 
 from __future__ import annotations
@@ -23,15 +24,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg
-from piccolo.engine.postgres import PostgresEngine
-
+from records import engine
 from records.tables import AuditEntry, AuditPending
 
 log = logging.getLogger("civicops.audit")
 
 # How long a sealer waits for the chain's lock before leaving its entries to the holder.
 LOCK_WAIT_MS = 5000
+CHAIN_LOCK = "civicops:audit"  # one chain, one sealer at a time
 
 GENESIS = "0" * 64  # the "previous hash" of the first entry
 
@@ -49,6 +49,7 @@ class AuditRecord:
 
 
 def _iso(at: datetime) -> str:
+    """An instant in the one spelling the hash covers (UTC, microseconds)."""
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
     return at.astimezone(UTC).isoformat(timespec="microseconds")
@@ -107,30 +108,26 @@ def pending_rows(records: list[AuditRecord]) -> list[Any]:
     ]
 
 
-# Sealing: yields the SELECTs it needs (and is sent their rows), returns how many entries it
-# chained and the writes that chain them. Run in one transaction by records.db.transact.
-SealSteps = Generator[Any, list[dict[str, Any]], tuple[int, list[Any]]]
+# Sealing, as a write's steps (see records.db): yields the queries it needs, is sent their
+# results, and returns how many entries it chained.
+SealSteps = Generator[Any, Any, int]
 
 
 def _loaded(value: Any) -> Any:
+    """A JSON column's value, whether the driver gave it as text or loaded."""
     return json.loads(value) if isinstance(value, str) else value
 
 
 def _instant(value: Any) -> datetime:
+    """A timestamp column's value as a datetime, whether given as text or not."""
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def seal_steps(batch: int = 500) -> SealSteps:
-    """Chain up to `batch` pending entries onto the head, oldest first."""
-    if isinstance(AuditEntry._meta.db, PostgresEngine):
-        # One chain, one sealer at a time: held until the transaction commits. A sealer whose
-        # process stalls while holding it (a paused event loop, a stopped process) must not
-        # hang everyone else: after LOCK_WAIT the others leave their entries pending.
-        yield AuditEntry.raw(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
-        yield AuditEntry.raw("SELECT pg_advisory_xact_lock(hashtext('civicops:audit'))")
+    """Chain up to `batch` pending entries onto the head, oldest first (run under CHAIN_LOCK)."""
     pending = yield AuditPending.select().order_by(AuditPending.id).limit(batch)
     if not pending:
-        return 0, []
+        return 0
     keys = [p["dedupe_key"] for p in pending if p["dedupe_key"]]
     chained: set[str] = set()
     if keys:
@@ -162,9 +159,10 @@ def seal_steps(batch: int = 500) -> SealSteps:
         digest = entry_hash(**fields)
         entries.append(AuditEntry(**fields, entry_hash=digest))
         prev = digest
-    writes: list[Any] = [AuditEntry.insert(*entries)] if entries else []
-    writes.append(AuditPending.delete().where(AuditPending.id.is_in([p["id"] for p in pending])))
-    return len(entries), writes
+    if entries:
+        yield AuditEntry.insert(*entries)
+    yield AuditPending.delete().where(AuditPending.id.is_in([p["id"] for p in pending]))
+    return len(entries)
 
 
 async def seal(batch: int = 500) -> int:
@@ -174,13 +172,16 @@ async def seal(batch: int = 500) -> int:
     entries stay pending: they are committed, and the holder's loop or any later seal
     (the next audited write, `audit verify`, `/v1/audit/head`) chains them.
     """
-    from records.db import transact
-
     total = 0
     while await AuditPending.exists():
         try:
-            chained = await transact(seal_steps(batch))
-        except asyncpg.exceptions.LockNotAvailableError:
+            # A sealer whose process stalls while holding the chain (a paused event loop, a
+            # stopped process) must not hang everyone else: after LOCK_WAIT_MS the others
+            # leave their entries pending.
+            chained = await engine.transaction(
+                seal_steps(batch), lock=CHAIN_LOCK, lock_wait_ms=LOCK_WAIT_MS
+            )
+        except engine.LockBusy:
             log.warning("another sealer holds the audit chain; entries stay pending for it")
             return total
         total += chained
@@ -210,13 +211,12 @@ def seal_soon() -> None:
 
 
 async def _seal_while_asked(loop: asyncio.AbstractEventLoop) -> None:
+    """Seal until no write of this loop has asked again meanwhile."""
     while True:
         _again.discard(loop)
-        from records.db import UNAVAILABLE
-
         try:
             await seal()
-        except UNAVAILABLE as exc:  # the database went away (or the pool closed at shutdown)
+        except engine.UNAVAILABLE as exc:  # the database went away (or the pool closed at shutdown)
             log.info("audit entries left pending (%r); the next write or verify chains them", exc)
             return
         except Exception:  # the next write asks again; `audit verify` and /head seal too
@@ -228,10 +228,14 @@ async def _seal_while_asked(loop: asyncio.AbstractEventLoop) -> None:
 
 async def append(record: AuditRecord) -> None:
     """Append one entry and chain it before returning (operator and API actions)."""
-    from records.db import atomic_writes
-
-    await atomic_writes([], audit=[record])
+    await engine.transaction(_queued([record]))
     await seal()
+
+
+def _queued(records: list[AuditRecord]) -> Generator[Any, Any, None]:
+    """Steps that queue entries for the chain, as a write of their own."""
+    for query in pending_rows(records):  # noqa: UP028 (a list cannot be sent the results)
+        yield query
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 A filing is a re-complaint when an open case of the same category in the same city lies
 within the city's radius (50 m by default). Filings are placed one at a time per city and
-category (a PostgreSQL advisory lock; SQLite's write lock does the same), so a burst of
+category (one write, reads and writes together, under a lock named for them), so a burst of
 identical filings, however concurrent, opens exactly one case and attaches the rest.
 """
 
@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Generator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from piccolo.engine.postgres import PostgresEngine
 from temporalio.converter import DataConverter, value_to_type
 
 from domain.case import CaseState, Status
 from domain.sla import TOP_LEVEL, IntakeRules
-from records.db import run_steps, transact, write_transaction
+from records.db import Steps, write
 from records.tables import CaseReport, CaseSite, Complaint
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -57,6 +55,7 @@ class Placement:
 
 
 def _box(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
+    """A lat/lon box around a point that holds every point within `radius_m`."""
     dlat = radius_m / 111_320.0
     dlon = radius_m / (111_320.0 * max(math.cos(math.radians(lat)), 0.01))
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
@@ -82,6 +81,7 @@ def _candidates(state: CaseState, radius_m: float, where: Any) -> Any:
 def _nearest(
     state: CaseState, radius_m: float, rows: list[dict[str, Any]]
 ) -> tuple[dict[str, Any], float] | None:
+    """The nearest row within `radius_m` of the filing, and its distance; None if none."""
     c = state.complaint
     best: tuple[dict[str, Any], float] | None = None
     for row in rows:
@@ -89,19 +89,6 @@ def _nearest(
         if d <= radius_m and (best is None or d < best[1]):
             best = (row, d)
     return best
-
-
-async def _lock(city: str, category: str) -> None:
-    engine = CaseSite._meta.db
-    if isinstance(engine, PostgresEngine):
-        await CaseSite.raw(
-            "SELECT pg_advisory_xact_lock(hashtext({}))", f"civicops:site:{city}:{category}"
-        )
-
-
-# A placement decision: yields the SELECTs it needs (and is sent their rows), returns the
-# placement and the writes that record it. One decision, run by either driver below.
-Decision = Generator[Any, list[dict[str, Any]], tuple["Placement", list[Any]]]
 
 
 async def place(
@@ -113,21 +100,17 @@ async def place(
     above the closed case's, set on `state`. `exclude` skips a case found to have ended.
     """
     c = state.complaint
-    decision = _decide(state, rules, now, exclude)
-    if isinstance(CaseSite._meta.db, PostgresEngine):
-        async with write_transaction():
-            await _lock(c.city, c.category)
-            placement, writes = await run_steps(decision)
-            for query in writes:
-                await query
-        return placement
-    # SQLite has one writer: each placement runs whole (reads and writes) in one write
-    # transaction, one after another, so a burst cannot miss its own first case.
-    return await transact(decision)
+    # Reads and writes in one write, one placement at a time per city and category, so a
+    # burst cannot miss its own first case.
+    return await write(
+        _decide(state, rules, now, exclude), lock=f"civicops:site:{c.city}:{c.category}"
+    )
 
 
-def _decide(state: CaseState, rules: IntakeRules, now: datetime, exclude: str | None) -> Decision:
-    """Where the filing goes, and the writes that record it."""
+def _decide(
+    state: CaseState, rules: IntakeRules, now: datetime, exclude: str | None
+) -> Steps[Placement]:
+    """Where the filing goes: the steps that find out and record it."""
     c = state.complaint
     seen = yield CaseReport.select(
         CaseReport.kind, CaseReport.tracking_id, CaseReport.distance_m
@@ -138,10 +121,9 @@ def _decide(state: CaseState, rules: IntakeRules, now: datetime, exclude: str | 
             CaseSite.tracking_id == repeat["tracking_id"]
         )
         seed = decode_seed(site[0]["seed"]) if site else state
-        placement = Placement(
+        return Placement(
             repeat["kind"], repeat["tracking_id"], seed, repeat["distance_m"], repeat=True
         )
-        return placement, []
     radius = rules.recomplaint_radius_m
     is_open = CaseSite.ended_at.is_null()
     if exclude:
@@ -149,8 +131,8 @@ def _decide(state: CaseState, rules: IntakeRules, now: datetime, exclude: str | 
     found = _nearest(state, radius, (yield _candidates(state, radius, is_open)))
     if found is not None:
         row, d = found
-        placement = Placement("recomplaint", row["tracking_id"], decode_seed(row["seed"]), d)
-        return placement, [CaseReport.insert(_report(state, "recomplaint", row["tracking_id"], d))]
+        yield CaseReport.insert(_report(state, "recomplaint", row["tracking_id"], d))
+        return Placement("recomplaint", row["tracking_id"], decode_seed(row["seed"]), d)
     since = now - timedelta(days=rules.reopen_window_days)
     closed = (CaseSite.end_status == "CLOSED") & (CaseSite.ended_at >= since)
     found = _nearest(state, radius, (yield _candidates(state, radius, closed)))
@@ -164,8 +146,9 @@ def _decide(state: CaseState, rules: IntakeRules, now: datetime, exclude: str | 
         state.linked_to = row["tracking_id"]
         state.escalation_level = min(level + 1, TOP_LEVEL)
         kind = "linked"
-    writes = [_site(state), CaseReport.insert(_report(state, kind, c.tracking_id, 0.0))]
-    return Placement(kind, c.tracking_id, state, 0.0), writes
+    yield _site(state)
+    yield CaseReport.insert(_report(state, kind, c.tracking_id, 0.0))
+    return Placement(kind, c.tracking_id, state, 0.0)
 
 
 def _site(state: CaseState) -> Any:
@@ -204,6 +187,7 @@ def register_queries(state: CaseState) -> list[Any]:
 
 
 def _report(state: CaseState, kind: str, tracking_id: str, distance: float) -> CaseReport:
+    """The case-report row of one filing."""
     c = state.complaint
     return CaseReport(
         filing_id=c.tracking_id,
@@ -222,20 +206,28 @@ def _report(state: CaseState, kind: str, tracking_id: str, distance: float) -> C
 
 async def unplace(placement: Placement, filing_id: str) -> None:
     """Forget a placement whose case could not be started or reached (the request failed)."""
-    async with write_transaction():
-        await CaseReport.delete().where(CaseReport.filing_id == filing_id)
-        if placement.kind != "recomplaint":
-            still_used = await CaseReport.exists().where(
-                CaseReport.tracking_id == placement.tracking_id
-            )
-            if not still_used:
-                await CaseSite.delete().where(CaseSite.tracking_id == placement.tracking_id)
+    await write(_unplace(placement, filing_id))
+
+
+def _unplace(placement: Placement, filing_id: str) -> Steps[None]:
+    """Delete the filing's report, and its case's site if no other report holds it."""
+    yield CaseReport.delete().where(CaseReport.filing_id == filing_id)
+    if placement.kind != "recomplaint":
+        still_used = yield CaseReport.exists().where(
+            CaseReport.tracking_id == placement.tracking_id
+        )
+        if not still_used:
+            yield CaseSite.delete().where(CaseSite.tracking_id == placement.tracking_id)
 
 
 async def mark_ended(tracking_id: str, status: str, at: datetime) -> None:
     """Record that a case has ended, when its workflow is found closed before its projection."""
-    await CaseSite.update({CaseSite.ended_at: at, CaseSite.end_status: status}).where(
-        (CaseSite.tracking_id == tracking_id) & CaseSite.ended_at.is_null()
+    await write(
+        [
+            CaseSite.update({CaseSite.ended_at: at, CaseSite.end_status: status}).where(
+                (CaseSite.tracking_id == tracking_id) & CaseSite.ended_at.is_null()
+            )
+        ]
     )
 
 

@@ -14,7 +14,7 @@ from faker import Faker
 from domain.cities import CitySpec
 from geo.geojson import WardShape
 from geo.zones import Location, ZoneIndex
-from records.db import write_transaction
+from records.db import Steps, write
 from records.tables import City, Official, Ward, Zone
 
 log = logging.getLogger("civicops.geography")
@@ -37,6 +37,7 @@ class ImportResult:
 
 
 def _seeded_faker(key: str) -> Faker:
+    """A Faker whose made-up names depend only on `key` (stable across imports)."""
     fake = Faker("en_IN")
     fake.seed_instance(int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big"))
     return fake
@@ -52,74 +53,82 @@ async def import_city(
     written, so a bad file cannot leave the city unable to place complaints.
     """
     ZoneIndex(wards)  # raises ValueError on an unusable map
-    async with write_transaction():
-        city = await City.objects().get(City.slug == spec.slug)
-        if city is None:
-            city = City(
-                slug=spec.slug,
-                code=spec.code,
-                name=spec.name,
-                corporation=spec.corporation,
-                language=spec.language,
-                timezone=spec.timezone,
-                wards_version=0,
-                attribution=attribution,
-            )
-            await city.save()
-        else:
-            city.code, city.name, city.corporation = spec.code, spec.name, spec.corporation
-            city.language, city.timezone = spec.language, spec.timezone
-            city.attribution = attribution or city.attribution
-        zones: dict[str, Zone] = {}
-        for name in sorted({w.zone for w in wards if w.zone}):
-            key = f"{spec.slug}:{name}"
-            zone = await Zone.objects().get(Zone.key == key)
-            if zone is None:
-                zone = Zone(key=key, city=city.id, name=name)
-                await zone.save()
-            zones[name] = zone
-        ward_rows: dict[str, Ward] = {}
-        for shape in wards:
-            key = f"{spec.slug}:{shape.ward_id}"
-            row = await Ward.objects().get(Ward.key == key)
-            zone_id = zones[shape.zone].id if shape.zone else None
-            if row is None:
-                row = Ward(key=key, city=city.id, ward_id=shape.ward_id)
-            row.name, row.zone, row.geometry = shape.name, zone_id, shape.geometry
-            await row.save()
-            ward_rows[shape.ward_id] = row
-        await _remove_absent_wards(city, set(ward_rows))
-        created = await _ensure_roster(city, zones, ward_rows) if roster else 0
-        city.wards_version = (city.wards_version or 0) + 1
-        await city.save()
+    return await write(_import(spec, list(wards), roster, attribution))
+
+
+def _import(
+    spec: CitySpec, wards: list[WardShape], roster: bool, attribution: str
+) -> Steps[ImportResult]:
+    """The steps of `import_city`, in one write."""
+    city = yield City.objects().get(City.slug == spec.slug)
+    if city is None:
+        city = City(
+            slug=spec.slug,
+            code=spec.code,
+            name=spec.name,
+            corporation=spec.corporation,
+            language=spec.language,
+            timezone=spec.timezone,
+            wards_version=0,
+            attribution=attribution,
+        )
+        yield city.save()
+    else:
+        city.code, city.name, city.corporation = spec.code, spec.name, spec.corporation
+        city.language, city.timezone = spec.language, spec.timezone
+        city.attribution = attribution or city.attribution
+    zones: dict[str, Zone] = {}
+    for name in sorted({w.zone for w in wards if w.zone}):
+        key = f"{spec.slug}:{name}"
+        zone = yield Zone.objects().get(Zone.key == key)
+        if zone is None:
+            zone = Zone(key=key, city=city.id, name=name)
+            yield zone.save()
+        zones[name] = zone
+    ward_rows: dict[str, Ward] = {}
+    for shape in wards:
+        key = f"{spec.slug}:{shape.ward_id}"
+        row = yield Ward.objects().get(Ward.key == key)
+        zone_id = zones[shape.zone].id if shape.zone else None
+        if row is None:
+            row = Ward(key=key, city=city.id, ward_id=shape.ward_id)
+        row.name, row.zone, row.geometry = shape.name, zone_id, shape.geometry
+        yield row.save()
+        ward_rows[shape.ward_id] = row
+    yield from _remove_absent_wards(city, set(ward_rows))
+    created = (yield from _ensure_roster(city, zones, ward_rows)) if roster else 0
+    city.wards_version = (city.wards_version or 0) + 1
+    yield city.save()
     return ImportResult(spec.slug, len(ward_rows), len(zones), created, city.wards_version)
 
 
-async def _remove_absent_wards(city: City, keep: set[str]) -> None:
+def _remove_absent_wards(city: City, keep: set[str]) -> Steps[None]:
     """Delete the city's wards that the new map no longer has; their supervisors step down."""
-    absent = [
-        r["id"]
-        for r in await Ward.select(Ward.id, Ward.ward_id).where(Ward.city == city.id)
-        if r["ward_id"] not in keep
-    ]
+    rows = yield Ward.select(Ward.id, Ward.ward_id).where(Ward.city == city.id)
+    absent = [r["id"] for r in rows if r["ward_id"] not in keep]
     if absent:
-        await Official.update({Official.active: False, Official.ward: None}).where(
+        yield Official.update({Official.active: False, Official.ward: None}).where(
             Official.ward.is_in(absent)
         )
-        await Ward.delete().where(Ward.id.is_in(absent))
+        yield Ward.delete().where(Ward.id.is_in(absent))
 
 
 async def ensure_ladder(slug: str) -> int:
     """Give an imported city the whole escalation ladder (for cities imported before it)."""
-    city = await City.objects().get(City.slug == slug)
+    return await write(_ensure_ladder(slug))
+
+
+def _ensure_ladder(slug: str) -> Steps[int]:
+    """The steps of `ensure_ladder`, in one write."""
+    city = yield City.objects().get(City.slug == slug)
     if city is None:
         raise UnknownCity(slug)
-    zones = {z.name: z for z in await Zone.objects().where(Zone.city == city.id)}
-    wards = {w.ward_id: w for w in await Ward.objects().where(Ward.city == city.id)}
-    return await _ensure_roster(city, zones, wards)
+    zones = {z.name: z for z in (yield Zone.objects().where(Zone.city == city.id))}
+    wards = {w.ward_id: w for w in (yield Ward.objects().where(Ward.city == city.id))}
+    return (yield from _ensure_roster(city, zones, wards))
 
 
-async def _ensure_roster(city: City, zones: dict[str, Zone], wards: dict[str, Ward]) -> int:
+def _ensure_roster(city: City, zones: dict[str, Zone], wards: dict[str, Ward]) -> Steps[int]:
     """The escalation ladder, created once and keyed stably: a supervisor per ward (L0), a
     zonal officer (L1) and a zonal commissioner (L2) per zone, a city commissioner (L3)."""
     key = f"{city.slug}:city:L3"
@@ -158,22 +167,20 @@ async def _ensure_roster(city: City, zones: dict[str, Zone], wards: dict[str, Wa
                 zone=ward.zone,
             )
         )
-    existing = {
-        row["key"]: row
-        for row in await Official.select(Official.id, Official.key, Official.ward).where(
-            Official.key.is_in([o.key for o in wanted])
-        )
-    }
+    rows = yield Official.select(Official.id, Official.key, Official.ward).where(
+        Official.key.is_in([o.key for o in wanted])
+    )
+    existing = {row["key"]: row for row in rows}
     for official in wanted:
         row = existing.get(official.key)
         if row is not None and official.ward is not None and row["ward"] is None:
             # The ward is back on the map: its supervisor returns to it.
-            await Official.update(
+            yield Official.update(
                 {Official.ward: official.ward, Official.zone: official.zone, Official.active: True}
             ).where(Official.id == row["id"])
     new = [o for o in wanted if o.key not in existing]
     if new:
-        await Official.insert(*new)
+        yield Official.insert(*new)
     return len(new)
 
 
@@ -200,6 +207,7 @@ class ZoneDirectory:
     """Caches each city's ZoneIndex; reloads when an import bumps the city's wards_version."""
 
     def __init__(self, *, nearest_max_m: float, refresh_seconds: float = 5.0) -> None:
+        """An empty directory; maps are loaded on first use."""
         self.nearest_max_m = nearest_max_m
         self.refresh_seconds = refresh_seconds
         self._cache: dict[str, tuple[float, CityZones]] = {}
@@ -223,6 +231,7 @@ class ZoneDirectory:
         return cached[1]
 
     async def _refresh(self, slug: str) -> None:
+        """Reload a city's map if its wards_version moved; UnknownCity if it is gone."""
         row = await City.objects().get(City.slug == slug)
         if row is None:
             self._cache.pop(slug, None)
@@ -234,12 +243,14 @@ class ZoneDirectory:
         self._cache[slug] = (time.monotonic(), zones)
 
     async def _refresh_quietly(self, slug: str) -> None:
+        """`_refresh` in the background: a failure leaves the stale map serving."""
         try:
             await self._refresh(slug)
         except Exception:  # the stale map keeps serving; the next request tries again
             log.warning("could not refresh the ward map of %s", slug, exc_info=True)
 
     async def _load(self, city: City) -> CityZones:
+        """Build a city's spatial index from its ward rows (in a thread)."""
         rows = (
             await Ward.select(Ward.id, Ward.ward_id, Ward.name, Ward.geometry, Ward.zone.name)
             .where(Ward.city == city.id)

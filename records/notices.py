@@ -13,7 +13,7 @@ from notices.sealing import SealedNotice
 from notices.signing import b64url, unb64url
 from notices.verify import Keyring
 from records.audit import AuditRecord
-from records.db import atomic_writes
+from records.db import Steps, write
 from records.tables import Complaint, Notice, SigningKey
 
 NOTICE_COLUMNS = (
@@ -38,9 +38,14 @@ NOTICE_COLUMNS = (
 
 async def publish_keys(store: KeyStore) -> int:
     """Copy the key folder's public keys and revocations into the database; how many changed."""
+    return await write(_publish(list(store.public_keys().values())))
+
+
+def _publish(keys: list[PublicKeyInfo]) -> Steps[int]:
+    """Insert the keys not yet published, and mark the newly revoked ones; how many changed."""
     changed = 0
-    for info in store.public_keys().values():
-        inserted = await (
+    for info in keys:
+        inserted = yield (
             SigningKey.insert(
                 SigningKey(
                     key_id=info.key_id,
@@ -55,7 +60,7 @@ async def publish_keys(store: KeyStore) -> int:
         )
         changed += len(inserted)
         if info.revoked_at is not None:
-            updated = await (
+            updated = yield (
                 SigningKey.update(
                     {
                         SigningKey.revoked_at: info.revoked_at,
@@ -90,6 +95,7 @@ class KeyringCache:
     """The published keys, re-read at most every few seconds so revocations apply quickly."""
 
     def __init__(self, ttl_seconds: float = 5.0) -> None:
+        """An empty cache, re-read after `ttl_seconds`."""
         self.ttl = ttl_seconds
         self._expires = 0.0
         self._keys: list[PublicKeyInfo] = []
@@ -116,7 +122,7 @@ async def save(
 ) -> dict[str, Any]:
     """Insert the notice unless it exists; return the stored row (the first one wins)."""
     complaint = await Complaint.select(Complaint.id).where(Complaint.tracking_id == tracking_id)
-    await atomic_writes(
+    await write(
         [
             Notice.insert(
                 Notice(

@@ -8,7 +8,7 @@ from domain.case import CaseEvent, CaseState
 from domain.ids import workflow_id
 from records import cases
 from records.audit import AuditRecord
-from records.db import atomic_writes
+from records.db import write
 from records.tables import CaseSite, Complaint, ComplaintEvent
 
 _UPDATED = [
@@ -36,6 +36,7 @@ _UPDATED = [
 
 
 def _row(state: CaseState) -> Complaint:
+    """The projection row of a case's state."""
     c, a = state.complaint, state.assignment
     return Complaint(
         tracking_id=c.tracking_id,
@@ -107,7 +108,7 @@ async def record(state: CaseState, event: CaseEvent) -> None:
                 {CaseSite.ended_at: event.at, CaseSite.end_status: state.status.value}
             ).where((CaseSite.tracking_id == tracking_id) & CaseSite.ended_at.is_null())
         )
-    await atomic_writes(queries, audit=[audit_record(state, event)])
+    await write(queries, audit=[audit_record(state, event)])
 
 
 def audit_record(state: CaseState, event: CaseEvent) -> AuditRecord:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.scores import ScoreEvent, ScoreInput, period_of, points_for, tier_for
-from records.db import atomic_writes
+from records.db import write
 from records.tables import Official, ScoreEntry
 
 RESOLVED = (ScoreEvent.RESOLVED_ON_TIME.value, ScoreEvent.RESOLVED_LATE.value)
@@ -45,7 +45,7 @@ async def record(entry: ScoreInput) -> int:
     """
     points = points_for(entry.event, entry.priority)
     key = entry_key(entry)
-    await atomic_writes(
+    await write(
         [
             ScoreEntry.insert(
                 ScoreEntry(

@@ -1,72 +1,45 @@
-"""Case search: filters over the complaint projection, keyset pages, and the same filters in
-Temporal's list-filter language, so the API and Temporal visibility give the same cases.
+"""Case search over the complaint projection: the filters as SQL, keyset pages, cursors.
 
-Values reach the database only as Piccolo query parameters. The Temporal query is built from
-validated values, each quoted and escaped here, never pasted from raw input.
+The filters are `domain.search.Filters`; Temporal visibility answers the same ones
+(workflows/visibility.py), so the API and the Temporal UI give the same cases. Values reach
+the database only as Piccolo query parameters.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from domain.case import OPEN
 from domain.ids import TRACKING_ID_RE
+from domain.search import MAX_RANGE, OPEN_STATUSES, Filters, is_overdue
+from domain.search import iso as _iso
 from records.tables import Complaint
-from workflows import search_attributes as sa
 
-WORKFLOW_TYPE = "ComplaintWorkflow"
-OPEN_STATUSES: tuple[str, ...] = tuple(sorted(s.value for s in OPEN))
-MAX_RANGE = timedelta(days=366)
+__all__ = [
+    "MAX_RANGE",
+    "OPEN_STATUSES",
+    "CursorError",
+    "Filters",
+    "Page",
+    "Position",
+    "conditions",
+    "decode_cursor",
+    "encode_cursor",
+    "is_overdue",
+    "search",
+]
+
 _CURSOR_RE = re.compile(r"[A-Za-z0-9_-]{1,400}")
 _CURSOR_VERSION = 1
 
 
 class CursorError(ValueError):
     """A cursor that is malformed, tampered with, or belongs to another search."""
-
-
-@dataclass(frozen=True)
-class Filters:
-    """A validated search. Datetimes are UTC; the filing range is half-open [from, until)."""
-
-    now: datetime  # the instant `overdue` is judged at (kept by the cursor across pages)
-    city: str | None = None
-    ward: str | None = None
-    zone: str | None = None
-    statuses: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    supervisor: int | None = None  # the official the case is now assigned to
-    supervisor_name: str | None = None  # that official's name: Temporal's Supervisor holds both
-    level: int | None = None  # escalation level
-    priority: int | None = None
-    overdue: bool | None = None  # True: open and past due; False: anything else
-    filed_from: datetime | None = None
-    filed_until: datetime | None = None
-
-    def digest(self) -> str:
-        """A short fingerprint of what is searched for (not of `now`), to bind cursors to it."""
-        parts = {
-            "city": self.city,
-            "ward": self.ward,
-            "zone": self.zone,
-            "statuses": sorted(self.statuses),
-            "categories": sorted(self.categories),
-            "supervisor": self.supervisor,
-            "level": self.level,
-            "priority": self.priority,
-            "overdue": self.overdue,
-            "from": _iso(self.filed_from) if self.filed_from else None,
-            "until": _iso(self.filed_until) if self.filed_until else None,
-        }
-        canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -83,16 +56,6 @@ class Page:
 
     rows: list[dict[str, Any]]
     next: Position | None
-
-
-def _iso(value: datetime) -> str:
-    """UTC ISO 8601 with microseconds: one spelling per instant."""
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def is_overdue(status: str, sla_due_at: datetime | None, now: datetime) -> bool:
-    """Work is due (an open status) and its deadline has passed."""
-    return status in OPEN_STATUSES and sla_due_at is not None and sla_due_at < now
 
 
 def conditions(f: Filters) -> list[Any]:
@@ -220,70 +183,3 @@ def decode_cursor(token: str, f: Filters) -> tuple[Position, Filters]:
     if encode_cursor(replace(f, now=now), Position(filed_at, tracking_id)) != token:
         raise CursorError("malformed")  # only the exact form this server writes is accepted
     return Position(filed_at, tracking_id), replace(f, now=now)
-
-
-# --- the same search in Temporal's list-filter language -----------------------------------
-
-
-def quote(value: str) -> str:
-    """A double-quoted string literal for a Temporal list filter, backslash-escaped."""
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
-        raise ValueError("control characters cannot be searched for")
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _when(value: datetime) -> str:
-    """A datetime literal for a Temporal list filter."""
-    return quote(_iso(value).replace("+00:00", "Z"))
-
-
-def _one_of(name: str, values: tuple[str, ...]) -> str:
-    """`Name = "v"` for one value, `Name IN ("a", "b")` for several."""
-    if len(values) == 1:
-        return f"{name} = {quote(values[0])}"
-    return f"{name} IN ({', '.join(quote(v) for v in values)})"
-
-
-def visibility_query(f: Filters) -> str:
-    """The filters over CivicOps' search attributes, for `list_workflows` or the Temporal UI.
-
-    Only the current run of each case is matched (a continued-as-new run is left out), so each
-    case appears once, as it does in the projection.
-    """
-    parts = [
-        f"WorkflowType = {quote(WORKFLOW_TYPE)}",
-        'ExecutionStatus != "ContinuedAsNew"',
-    ]
-    if f.city is not None:
-        parts.append(f"{sa.CITY.name} = {quote(f.city)}")
-    if f.ward is not None:
-        parts.append(f"{sa.WARD.name} = {quote(f.ward)}")
-    if f.zone is not None:
-        parts.append(f"{sa.ZONE.name} = {quote(f.zone)}")
-    if f.statuses:
-        parts.append(_one_of(sa.STATUS.name, f.statuses))
-    if f.categories:
-        parts.append(_one_of(sa.CATEGORY.name, f.categories))
-    if f.supervisor is not None:
-        if f.supervisor_name is None:
-            raise ValueError("the supervisor's name is needed: Temporal holds 'Name #id'")
-        value = sa.supervisor_value(f.supervisor_name, int(f.supervisor))
-        parts.append(f"{sa.SUPERVISOR.name} = {quote(value)}")
-    if f.level is not None:
-        parts.append(f"{sa.ESCALATION_LEVEL.name} = {int(f.level)}")
-    if f.priority is not None:
-        parts.append(f"{sa.PRIORITY.name} = {quote(f'P{int(f.priority)}')}")
-    if f.overdue is True:
-        parts.append(_one_of(sa.STATUS.name, OPEN_STATUSES))
-        parts.append(f"{sa.SLA_DUE_AT.name} < {_when(f.now)}")
-    elif f.overdue is False:
-        not_open = ", ".join(quote(s) for s in OPEN_STATUSES)
-        parts.append(
-            f"({sa.STATUS.name} NOT IN ({not_open}) OR {sa.SLA_DUE_AT.name} IS NULL "
-            f"OR {sa.SLA_DUE_AT.name} >= {_when(f.now)})"
-        )
-    if f.filed_from is not None:
-        parts.append(f"{sa.FILED_AT.name} >= {_when(f.filed_from)}")
-    if f.filed_until is not None:
-        parts.append(f"{sa.FILED_AT.name} < {_when(f.filed_until)}")
-    return " AND ".join(parts)

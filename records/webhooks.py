@@ -17,7 +17,7 @@ from piccolo.query.functions.aggregate import Count
 from domain.roles import Role
 from records.apikeys import Principal
 from records.audit import AuditRecord
-from records.db import atomic_writes
+from records.db import write
 from records.tables import ApiKey, Webhook, WebhookDelivery
 
 MAX_URL = 2000
@@ -98,7 +98,7 @@ async def create(key_id: str, url: str, description: str, actor: str) -> dict[st
         description=description,
         created_at=datetime.now(UTC),
     )
-    await atomic_writes(
+    await write(
         [Webhook.insert(row)],
         audit=[
             AuditRecord(
@@ -148,7 +148,7 @@ async def get(webhook_id: int) -> dict[str, Any] | None:
 async def disable(webhook_id: int, key_id: str, actor: str, reason: str) -> None:
     """Stop posting to a webhook; its deliveries stay readable (audited, idempotent)."""
     now = datetime.now(UTC)
-    await atomic_writes(
+    await write(
         [
             Webhook.update({Webhook.disabled_at: now}).where(
                 (Webhook.id == webhook_id) & Webhook.disabled_at.is_null()
@@ -220,6 +220,7 @@ class ActiveWebhooks:
     one lookup."""
 
     def __init__(self, ttl_s: float = CACHE_SECONDS) -> None:
+        """An empty cache, filled on first use."""
         self.ttl_s = ttl_s
         self._value: list[Subscriber] = []
         self._until = 0.0
@@ -240,7 +241,7 @@ class ActiveWebhooks:
 async def enqueue(rows: list[WebhookDelivery]) -> None:
     """Insert delivery rows; one that exists already (a retry, a replay) is left alone."""
     if rows:
-        await atomic_writes(
+        await write(
             [
                 WebhookDelivery.insert(*rows).on_conflict(
                     target=WebhookDelivery.delivery_id, action="DO NOTHING"
@@ -320,7 +321,7 @@ async def record_attempt(
     if delivered:
         values[WebhookDelivery.state] = "delivered"
         values[WebhookDelivery.delivered_at] = now
-    await atomic_writes(
+    await write(
         [
             WebhookDelivery.update(values).where(
                 (WebhookDelivery.delivery_id == delivery_id) & (WebhookDelivery.state == "pending")
@@ -337,7 +338,7 @@ async def give_up(delivery_id: str, reason: str | None) -> None:
     }
     if reason:
         values[WebhookDelivery.last_error] = reason[:2000]
-    await atomic_writes(
+    await write(
         [
             WebhookDelivery.update(values).where(
                 (WebhookDelivery.delivery_id == delivery_id) & (WebhookDelivery.state == "pending")

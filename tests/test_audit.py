@@ -222,12 +222,12 @@ async def test_revoking_a_key_is_audited_and_takes_effect_at_once(api, api_keys)
 
 
 async def test_entries_left_pending_by_a_crash_are_chained_by_the_next_verify(database):
-    from records.db import atomic_writes
+    from records.db import write
     from records.tables import AuditPending
 
     await audit_log.seal()
     # A worker wrote a change and its entry, then died before its sealer ran.
-    await atomic_writes([], audit=[audit_log.AuditRecord("test.pending", "crash-1", "test")])
+    await write([], audit=[audit_log.AuditRecord("test.pending", "crash-1", "test")])
     for task in list(audit_log._sealers.values()):
         task.cancel()
     assert await AuditPending.exists()

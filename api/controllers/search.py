@@ -2,7 +2,7 @@
 
 Every parameter is validated here (a 400 names it); unknown parameters are refused, so a typo
 such as `statsu=` never silently lists everything. The query itself is built by
-records/search.py from the validated values.
+records/search.py (and its Temporal twin by workflows/visibility.py) from the validated values.
 """
 
 from __future__ import annotations
@@ -21,13 +21,15 @@ from litestar.params import QueryParameter
 
 from api.auth import current_principal, roles
 from api.errors import FieldError
-from api.scope import EVERY_CASE, case_filter
+from api.scope import case_filter
+from domain.access import EVERY_CASE
 from domain.case import Status
 from domain.categories import BY_CODE
 from domain.roles import Role
 from domain.sla import TOP_LEVEL
 from records import search as case_search
 from records.tables import Official
+from workflows.visibility import visibility_query
 
 SEARCHERS = roles(Role.CITIZEN_APP, Role.INTEGRATOR, Role.SUPERVISOR, Role.AUDITOR, Role.OFFICIAL)
 IST = timezone(timedelta(hours=5, minutes=30), "IST")  # India has no daylight saving
@@ -358,7 +360,7 @@ class SearchController(Controller):
             next_url,
         )
         if principal.role in EVERY_CASE:
-            query = case_search.visibility_query(filters)
+            query = visibility_query(filters)
             namespace = url_quote(settings.temporal_namespace, safe="")
             result.temporal_query = query
             result.temporal_url = (
