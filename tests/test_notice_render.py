@@ -19,7 +19,7 @@ from qrcode.constants import ERROR_CORRECT_M
 from reportlab.pdfbase import pdfmetrics
 
 from domain.categories import CATEGORIES
-from notices import fonts, i18n, qr, render
+from notices import fonts, i18n, qr, shaping
 from notices.model import NoticeContent, NoticeKind, format_ist, payload_digest
 from notices.render import Seal, render_bare_page, render_notice
 from notices.signing import QrSeal, qr_text
@@ -372,7 +372,7 @@ def test_every_printed_label_has_a_glyph_in_its_font():
         ]
         for text in texts:
             for bold in (False, True):
-                for font, run, _ in render._font_runs(text, bold):
+                for font, run, _ in shaping.font_runs(text, bold):
                     charmap = pdfmetrics.getFont(font).face.charToGlyph
                     missing = [c for c in run if ord(c) not in charmap]
                     assert not missing, (language, text, font, missing)
