@@ -1,17 +1,25 @@
-"""Realistic demo complaints for the demo city, filed through the public API like any client."""
+"""`civicops demo`: realistic complaints for the demo city, filed through the public API.
+
+The command is registered with every `civicops` start, so the heavy libraries (faker, rich,
+httpx, the geometry) are imported only when complaints are made or filed.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import random
+from typing import TYPE_CHECKING
 
-import httpx
-from faker import Faker
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+import click
 
+from cli import common
 from domain.categories import CATEGORIES
-from geo.geojson import WardShape
-from geo.zones import ZoneIndex
+
+if TYPE_CHECKING:
+    import httpx
+
+    from geo.zones import ZoneIndex
 
 _TEMPLATES: dict[str, tuple[str, ...]] = {
     "pothole": (
@@ -72,6 +80,8 @@ _PLACES = (
 
 def generate(index: ZoneIndex, count: int, *, seed: int = 2026) -> list[dict]:
     """Complaints at random points inside random wards, with Indian street names and contacts."""
+    from faker import Faker
+
     rng = random.Random(seed)
     fake = Faker("en_IN")
     fake.seed_instance(seed)
@@ -106,6 +116,9 @@ def generate(index: ZoneIndex, count: int, *, seed: int = 2026) -> list[dict]:
 
 async def index_from_api(client: httpx.AsyncClient, city: str | None) -> ZoneIndex:
     """Build the city's zone index from the API's own GeoJSON (works against any deployment)."""
+    from geo.geojson import WardShape
+    from geo.zones import ZoneIndex
+
     resp = await client.get("/v1/zones", params={"city": city} if city else None)
     resp.raise_for_status()
     shapes = [
@@ -124,6 +137,9 @@ async def file_many(
     base_url: str, api_key: str, count: int, *, city: str | None, concurrency: int = 8
 ) -> tuple[int, list[str]]:
     """File `count` complaints with a progress bar; returns (accepted, errors)."""
+    import httpx
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
     headers = {"Authorization": f"Bearer {api_key}"}
     async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30) as client:
         index = await index_from_api(client, city)
@@ -139,6 +155,7 @@ async def file_many(
             task = progress.add_task("Filing complaints", total=count)
 
             async def one(complaint: dict) -> None:
+                """File one complaint, counting the answer."""
                 nonlocal accepted
                 async with semaphore:
                     body = dict(complaint, city=city) if city else complaint
@@ -151,3 +168,41 @@ async def file_many(
 
             await asyncio.gather(*(one(c) for c in complaints))
     return accepted, errors
+
+
+@click.command()
+@click.option(
+    "--complaints",
+    "count",
+    type=click.IntRange(1, 100_000),
+    default=50,
+    show_default=True,
+    help="How many complaints to file.",
+)
+@click.option("--api-url", help="API base URL (default: CIVICOPS_PUBLIC_URL).")
+@click.option(
+    "--api-key",
+    envvar="CIVICOPS_API_KEY",
+    help="Key to file with (or CIVICOPS_API_KEY; default: the demo citizen-app key).",
+)
+@click.option("--city", help="City slug (default: the API's city).")
+@click.option("--concurrency", type=click.IntRange(1, 256), default=8, show_default=True)
+def demo(
+    count: int, api_url: str | None, api_key: str | None, city: str | None, concurrency: int
+) -> None:
+    """File N realistic complaints (made with faker) in the demo city through the API."""
+    settings = common.settings()
+    if api_key is None:
+        keys_file = settings.var_dir / "demo-keys.json"
+        if not keys_file.exists():
+            raise click.UsageError(f"{keys_file} not found: run `make up` first or pass --api-key")
+        api_key = json.loads(keys_file.read_text())["citizen-app"]
+    accepted, errors = asyncio.run(
+        file_many(api_url or settings.public_url, api_key, count, city=city,
+                  concurrency=concurrency)
+    )  # fmt: skip
+    click.echo(f"{accepted} of {count} complaints accepted")
+    for error in errors[:10]:
+        click.echo(f"  rejected: {error}", err=True)
+    if errors:
+        raise SystemExit(1)
