@@ -16,7 +16,8 @@ from botocore.exceptions import ClientError
 from helpers import MALLESHWARAM, photo
 from temporalio.testing import ActivityEnvironment
 
-from activities.proofs import ProofActivities, sniff_type
+from activities.photos import sniff_type
+from activities.proofs import ProofActivities
 from devstack.services import free_port
 from domain.ids import new_tracking_id
 from domain.proof import ProofPhotoRef, ProofVerdict, VerifyProofInput, proof_prefix
