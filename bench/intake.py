@@ -43,10 +43,6 @@ sys.path.insert(0, str(REPO))
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
-import json  # noqa: E402
-import math  # noqa: E402
-import os  # noqa: E402
-import platform  # noqa: E402
 import random  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
@@ -55,37 +51,36 @@ from collections.abc import Awaitable, Callable, Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 
-import httpx  # noqa: E402
-import temporalio  # noqa: E402
-from temporalio.client import Client  # noqa: E402
+from common import (  # noqa: E402
+    CITY,
+    Unreachable,
+    api_client,
+    connect_temporal,
+    environment,
+    exit_after,
+    keepalive_limits,
+    load_key,
+    settle,
+    spaced_points,
+    ward_map,
+)
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy  # noqa: E402
-from temporalio.service import RPCError  # noqa: E402
 
-from cli.demo import index_from_api  # noqa: E402
 from domain import ids, languages  # noqa: E402
 from domain.case import CaseState, Complaint  # noqa: E402
 from domain.categories import CATEGORIES  # noqa: E402
-from geo.zones import Match, ZoneIndex  # noqa: E402
 from workflows.complaint import ComplaintWorkflow, initial_search_attributes  # noqa: E402
 
 TARGET_RATIO = 0.8
-CITY = "bengaluru"
 CITY_CODE = "BLR"
 SOURCE = "demo-citizen-app"  # the principal name of the demo citizen-app key (see bootstrap)
 SPACING_M = 60.0  # more than the 50 m re-complaint radius
-EARTH_M_PER_DEG = 111_320.0
 DESCRIPTIONS = (
     "Big pothole near the bus stop, two-wheelers are skidding.",
     "Garbage not collected for four days, the pile is near the temple.",
     "Streetlight near the park has been off for a week, very dark at night.",
     "Drain overflowing onto the road near the school, sewage smell everywhere.",
 )
-KEEPALIVE_S = 3.0  # client keep-alive expiry, below uvicorn's default 5 s
-SETTLE_SAMPLE = 16  # the last cases a phase started, checked for a drained worker backlog
-
-
-class Unreachable(Exception):
-    """The stack (API or Temporal) does not answer."""
 
 
 class Failed(Exception):
@@ -103,6 +98,7 @@ class Body:
     language: str
 
     def json(self) -> dict[str, object]:
+        """The body of `POST /v1/complaints`."""
         return {
             "category": self.category,
             "description": self.description,
@@ -135,64 +131,6 @@ class Side:
             return self.latencies_ms[0]
         cuts = statistics.quantiles(self.latencies_ms, n=1000, method="inclusive")
         return cuts[round(q * 10) - 1]
-
-
-def good_points(index: ZoneIndex, n: int, rng: random.Random) -> list[tuple[float, float]]:
-    """N points, each strictly INSIDE one ward by the API's own map (rounded like a client)."""
-    wards = list(index.ward_ids)
-    out: list[tuple[float, float]] = []
-    while len(out) < n:
-        lat, lon = index.random_point_in(rng.choice(wards), rng)
-        lat, lon = round(lat, 6), round(lon, 6)
-        if index.locate(lat, lon).match is Match.INSIDE:
-            out.append((lat, lon))
-    return out
-
-
-def spaced_points(
-    index: ZoneIndex,
-    n: int,
-    avoid: list[tuple[float, float]],
-    spacing_m: float,
-    rng: random.Random,
-) -> list[tuple[float, float]]:
-    """N points inside wards, each >= spacing_m from the others and from every `avoid` point."""
-    cell = spacing_m / EARTH_M_PER_DEG  # degrees of latitude; longitude cells are a bit narrower
-    grid: dict[tuple[int, int], list[tuple[float, float]]] = {}
-
-    def key(lat: float, lon: float) -> tuple[int, int]:
-        return (int(lat // cell), int(lon // cell))
-
-    def too_close(lat: float, lon: float) -> bool:
-        cy, cx = key(lat, lon)
-        kx = math.cos(math.radians(lat))
-        for dy in (-1, 0, 1):
-            for dx in (-2, -1, 0, 1, 2):
-                for plat, plon in grid.get((cy + dy, cx + dx), ()):
-                    dy_m = (lat - plat) * EARTH_M_PER_DEG
-                    dx_m = (lon - plon) * EARTH_M_PER_DEG * kx
-                    if dy_m * dy_m + dx_m * dx_m < spacing_m * spacing_m:
-                        return True
-        return False
-
-    for lat, lon in avoid:
-        grid.setdefault(key(lat, lon), []).append((lat, lon))
-    out: list[tuple[float, float]] = []
-    tries = 0
-    while len(out) < n:
-        for lat, lon in good_points(index, 64, rng):
-            tries += 1
-            if not too_close(lat, lon):
-                grid.setdefault(key(lat, lon), []).append((lat, lon))
-                out.append((lat, lon))
-                if len(out) == n:
-                    break
-        if tries > 200 * n + 10_000:
-            raise SystemExit(
-                f"error: found only {len(out)} of {n} points {spacing_m:g} m from each other and "
-                f"from {len(avoid)} open cases; use a fresh stack or a smaller --spacing"
-            )
-    return out
 
 
 def make_bodies(points: Iterator[tuple[float, float]], n: int, rng: random.Random) -> list[Body]:
@@ -256,6 +194,7 @@ async def run_phase(
     clock = time.perf_counter
 
     async def worker() -> None:
+        """Take bodies from the shared queue until it is empty."""
         for body in queue:  # a shared iterator: each body is taken by exactly one worker
             t0 = clock()
             try:
@@ -272,78 +211,28 @@ async def run_phase(
     return phase
 
 
-async def settle(temporal: Client, workflow_ids: list[str], limit_s: float) -> float:
-    """Wait (at most limit_s) until the worker is done with the last cases started; seconds."""
-    t0 = time.perf_counter()
-    pending = workflow_ids[-SETTLE_SAMPLE:]
-    while pending and time.perf_counter() - t0 < limit_s:
-        still = []
-        for workflow_id in pending:
-            try:
-                handle = temporal.get_workflow_handle(workflow_id)
-                raw = (await handle.describe()).raw_description
-            except RPCError:
-                continue  # gone or not describable: nothing to wait for
-            if raw.pending_activities or raw.HasField("pending_workflow_task"):
-                still.append(workflow_id)
-        pending = still
-        if pending:
-            await asyncio.sleep(0.25)
-    return time.perf_counter() - t0
-
-
-def load_key(path: Path) -> str:
-    """The demo citizen-app key from the keys file `civicops up` writes."""
-    try:
-        return json.loads(path.read_text())["citizen-app"]
-    except FileNotFoundError:
-        raise Unreachable(
-            f"{path} not found: start the stack (`civicops up`) or pass --keys"
-        ) from None
-    except (KeyError, ValueError) as exc:
-        raise Unreachable(f"{path} has no citizen-app key ({exc})") from exc
-
-
 async def bench(args: argparse.Namespace) -> None:
+    """Both sides in alternating rounds after a warm-up; print the comparison."""
     key = load_key(Path(args.keys))
     rng = random.Random(args.seed)
-    # Idle connections are dropped before uvicorn's 5 s keep-alive timeout closes them, so a
-    # request never races a server-side close; `prime` reopens them before each API phase.
-    limits = httpx.Limits(
-        max_connections=args.concurrency,
-        max_keepalive_connections=args.concurrency,
-        keepalive_expiry=KEEPALIVE_S,
-    )
-    async with httpx.AsyncClient(
-        base_url=args.url.rstrip("/"),
-        headers={"Authorization": f"Bearer {key}"},
-        timeout=30.0,
-        limits=limits,
-    ) as http:
-        try:
-            index = await index_from_api(http, CITY)
-        except httpx.TransportError as exc:
-            raise Unreachable(f"API at {args.url} does not answer: {exc!r}") from exc
-        except httpx.HTTPStatusError as exc:
-            raise Unreachable(f"API at {args.url}: GET /v1/zones -> {exc}") from exc
-        try:
-            temporal = await asyncio.wait_for(
-                Client.connect(args.temporal, namespace=args.namespace), timeout=10
-            )
-        except Exception as exc:
-            raise Unreachable(f"Temporal at {args.temporal} does not answer: {exc!r}") from exc
+    # `prime` reopens the keep-alive connections before each API phase.
+    async with api_client(args.url, key, keepalive_limits(args.concurrency)) as http:
+        index = await ward_map(http, args.url)
+        temporal = await connect_temporal(args.temporal, args.namespace)
 
         needed = 2 * (args.warmup + args.requests) + 64
         points = iter(spaced_points(index, needed, [], SPACING_M, rng))
         api, raw = Side("API intake"), Side("raw start")
 
         async def post(body: Body) -> str:
+            """File one complaint through the API; the workflow id it started."""
             resp = await http.post("/v1/complaints", json=body.json())
             if resp.status_code != 202:
                 raise Failed(f"HTTP {resp.status_code}: {resp.text[:120]}")
             return resp.json()["workflow_id"]
 
         async def start(body: Body) -> str:
+            """Start the same workflow straight on Temporal; its id."""
             state = case_state(body)
             handle = await temporal.start_workflow(
                 ComplaintWorkflow.run,
@@ -366,11 +255,7 @@ async def bench(args: argparse.Namespace) -> None:
                 raise Unreachable(f"API at {args.url} stopped answering: {got[0]!r}")
 
         sides = {"api": (api, post), "raw": (raw, start)}
-        print(
-            f"python {platform.python_version()}, temporalio {temporalio.__version__}, "
-            f"httpx {httpx.__version__}, {os.cpu_count()} CPUs, "
-            f"load avg {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
-        )
+        print(environment())
         print(
             f"API {args.url}  Temporal {args.temporal} ({args.namespace}, "
             f"queue {args.task_queue})  {len(index)} wards, {needed} points {SPACING_M:g} m apart"
@@ -461,9 +346,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    code = main()
-    # Skip interpreter teardown: the Temporal client's Rust threads can crash it at exit
-    # (temporalio/sdk-python#300; seen here as an occasional segfault after the report).
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    exit_after(main)
