@@ -45,7 +45,7 @@ SLOW_FIRST = (
     "test_schema_fuzz.py",
     "test_supervision.py",
     "test_cli.py",
-    "test_search.py",
+    "test_search_visibility.py",
     "test_outages.py",
     "test_http_server.py",
 )
@@ -349,3 +349,22 @@ async def skipping(skipping_stack) -> AsyncIterator[Stack]:  # type: ignore[no-u
             )
         except (RPCError, WorkflowUpdateFailedError):
             pass  # already ended
+
+
+@pytest.fixture(scope="session")
+async def stub_worker(skipping_env) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
+    """The real ComplaintWorkflow on the time-skipping server, its activities replaced by the
+    in-memory stubs of tests/stubs.py, on a task queue of its own (tests/stubbed_cases.py)."""
+    from stubbed_cases import StubbedCases
+
+    async with StubbedCases.running(skipping_env) as cases:
+        yield cases
+
+
+@pytest.fixture
+async def stubbed(stub_worker) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
+    """The stubbed worker for one test: the stubs' canned world afresh, and every case the
+    test left open withdrawn afterwards."""
+    stub_worker.stubs.reset()
+    yield stub_worker
+    await stub_worker.end_all()

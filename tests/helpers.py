@@ -8,10 +8,14 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from domain.case import CaseState, Complaint
+from domain.ids import new_tracking_id
 
 REPO = Path(__file__).resolve().parents[1]
 CIVICOPS = [sys.executable, "-m", "cli.main"]  # the real `civicops` command
@@ -138,6 +142,30 @@ def process_gone(pid: int) -> bool:
 # Points whose ward is known from the 198-ward BBMP map (checked against the polygons).
 MALLESHWARAM = (13.0035, 77.5709)
 _MALLESHWARAM_SPOTS: list[tuple[float, float]] = []
+
+
+def pothole_case(
+    *,
+    filed_at: datetime | None = None,
+    filed_by: str | None = None,
+    source: str = "test",
+    description: str = "Pothole near the temple",
+    **overrides: Any,
+) -> CaseState:
+    """A pothole case in Malleshwaram (ward 65) as a workflow input, not yet started."""
+    complaint = Complaint(
+        tracking_id=new_tracking_id("BLR"),
+        city="bengaluru",
+        category="pothole",
+        description=description,
+        latitude=MALLESHWARAM[0],
+        longitude=MALLESHWARAM[1],
+        language="kn",
+        filed_at=filed_at or datetime.now(UTC),
+        source=source,
+        filed_by=filed_by,
+    )
+    return CaseState(complaint=complaint, **overrides)
 
 
 def in_malleshwaram() -> tuple[float, float]:

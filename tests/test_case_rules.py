@@ -10,11 +10,10 @@ from __future__ import annotations
 import ast
 import asyncio
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from helpers import MALLESHWARAM
+from helpers import pothole_case
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
@@ -23,8 +22,8 @@ from temporalio.worker import Worker
 from api.errors import FieldError
 from api.updates import refusal
 from domain.access import Refusal, may_act_as_filer, may_see, own_filings_key
-from domain.case import CaseState, Complaint, WithdrawRequest
-from domain.ids import new_tracking_id, workflow_id
+from domain.case import WithdrawRequest
+from domain.ids import workflow_id
 from domain.roles import Role
 from domain.states import (
     OPEN,
@@ -41,23 +40,6 @@ from worker import WORKFLOWS
 from workflows.complaint import ComplaintWorkflow, initial_search_attributes
 
 WORKFLOW_CODE = Path(__file__).resolve().parents[1] / "workflows"
-
-
-def case_state(**overrides) -> CaseState:  # type: ignore[no-untyped-def]
-    """A pothole case in Malleshwaram as a workflow input, not yet started."""
-    complaint = Complaint(
-        tracking_id=new_tracking_id("BLR"),
-        city="bengaluru",
-        category="pothole",
-        description="Pothole near the temple",
-        latitude=MALLESHWARAM[0],
-        longitude=MALLESHWARAM[1],
-        language="kn",
-        filed_at=datetime.now(UTC),
-        source="test",
-        filed_by=overrides.pop("filed_by", None),
-    )
-    return CaseState(complaint=complaint, **overrides)
 
 
 def _key(role: Role, key_id: str = "k1", official_id: int | None = None) -> Principal:
@@ -145,7 +127,7 @@ async def test_a_case_that_would_move_where_the_table_forbids_stops_without_reco
     queue = f"illegal-{uuid.uuid4().hex[:8]}"
     # A case that claims to be CLOSED before its first step: recording `filed` would move it
     # from CLOSED to FILED, which no workflow code may do.
-    state = case_state(status=Status.CLOSED)
+    state = pothole_case(status=Status.CLOSED)
     async with Worker(client, task_queue=queue, workflows=WORKFLOWS):
         handle = await client.start_workflow(
             ComplaintWorkflow.run,
@@ -219,7 +201,7 @@ async def test_a_withdrawal_with_a_bad_reason_is_422_naming_reason_and_another_a
     temporal_env, task_queue
 ):
     client = temporal_env.client
-    state = case_state(filed_by="k-filer")
+    state = pothole_case(filed_by="k-filer")
     handle = await client.start_workflow(
         ComplaintWorkflow.run,
         state,

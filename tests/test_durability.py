@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from helpers import MALLESHWARAM
+from helpers import pothole_case
 from temporalio import activity
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateStage
 from temporalio.common import WorkflowIDConflictPolicy
@@ -27,29 +27,13 @@ from domain.case import (
     Status,
     WithdrawRequest,
 )
-from domain.case import Complaint as CaseComplaint
-from domain.ids import new_tracking_id, workflow_id
+from domain.ids import workflow_id
 from records import projection
 from records.geography import ZoneDirectory
 from records.tables import Complaint, ComplaintEvent
 from worker import WORKFLOWS, build_activities, build_worker
 from workflows import search_attributes as sa
 from workflows.complaint import ComplaintWorkflow, initial_search_attributes
-
-
-def new_case(**overrides) -> CaseState:  # type: ignore[no-untyped-def]
-    complaint = CaseComplaint(
-        tracking_id=new_tracking_id("BLR"),
-        city="bengaluru",
-        category="pothole",
-        description="Pothole near the temple",
-        latitude=MALLESHWARAM[0],
-        longitude=MALLESHWARAM[1],
-        language="kn",
-        filed_at=datetime.now(UTC),
-        source="test",
-    )
-    return CaseState(complaint=complaint, **overrides)
 
 
 async def start(client: Client, state: CaseState, task_queue: str):  # type: ignore[no-untyped-def]
@@ -76,7 +60,7 @@ async def test_complaint_filed_while_no_worker_runs_is_assigned_once_one_starts(
     temporal_env, settings, database
 ):
     queue = f"late-{uuid.uuid4().hex[:8]}"
-    handle = await start(temporal_env.client, new_case(), queue)
+    handle = await start(temporal_env.client, pothole_case(), queue)
     await asyncio.sleep(1.0)  # nobody is polling: the case waits in Temporal, not in memory
     async with build_worker(temporal_env.client, queue, settings):
         state = await wait_status(handle, Status.NOTICE_ISSUED)
@@ -86,7 +70,7 @@ async def test_complaint_filed_while_no_worker_runs_is_assigned_once_one_starts(
 async def test_worker_restart_mid_case_loses_nothing(temporal_env, settings, database):
     queue = f"restart-{uuid.uuid4().hex[:8]}"
     async with build_worker(temporal_env.client, queue, settings):
-        handle = await start(temporal_env.client, new_case(), queue)
+        handle = await start(temporal_env.client, pothole_case(), queue)
         await wait_status(handle, Status.NOTICE_ISSUED)
     # The worker is gone; a new one picks the same case up from history.
     async with build_worker(temporal_env.client, queue, settings):
@@ -113,7 +97,7 @@ async def test_a_continued_case_resumes_where_it_was_without_redoing_steps(
     temporal_env, settings, database
 ):
     # What continue-as-new hands over: a case whose notice was issued, at revision 4.
-    assigned = new_case(
+    assigned = pothole_case(
         status=Status.NOTICE_ISSUED,
         priority=3,
         revision=4,
@@ -150,7 +134,7 @@ async def test_a_continued_case_resumes_where_it_was_without_redoing_steps(
 
 
 async def test_recording_a_revision_twice_or_out_of_order_changes_nothing(database):
-    state = new_case()
+    state = pothole_case()
     tid = state.complaint.tracking_id
     now = datetime.now(UTC)
     first = CaseEvent(1, "filed", Status.FILED, now, "test")
@@ -195,7 +179,7 @@ async def test_assigned_pothole_waits_a_month_and_can_still_be_withdrawn(
     env = time_skipping_env
     queue = f"month-{uuid.uuid4().hex[:8]}"
     async with build_worker(env.client, queue, settings):
-        handle = await start(env.client, new_case(), queue)
+        handle = await start(env.client, pothole_case(), queue)
         state = await wait_status(handle, Status.NOTICE_ISSUED)
         due = state.sla_due_at
         assert due is not None
@@ -243,7 +227,7 @@ async def test_withdrawal_during_intake_is_not_overwritten_by_assignment(
         workflows=WORKFLOWS,
         activities=build_activities(settings, case=case),
     ):
-        handle = await start(temporal_env.client, new_case(), queue)
+        handle = await start(temporal_env.client, pothole_case(), queue)
         await asyncio.wait_for(entered.wait(), timeout=20)
         update = await handle.start_update(
             ComplaintWorkflow.withdraw,
@@ -263,7 +247,7 @@ async def test_a_case_withdrawn_before_any_worker_ran_still_records_its_filing(
     temporal_env, settings, database
 ):
     queue = f"early-{uuid.uuid4().hex[:8]}"
-    handle = await start(temporal_env.client, new_case(), queue)
+    handle = await start(temporal_env.client, pothole_case(), queue)
     async with build_worker(temporal_env.client, queue, settings):
         await handle.execute_update(
             ComplaintWorkflow.withdraw, WithdrawRequest("filed by mistake", "citizen-app")
@@ -292,7 +276,7 @@ async def test_a_notice_that_cannot_be_issued_leaves_the_case_assigned_and_says_
         workflows=WORKFLOWS,
         activities=build_activities(settings, notices=BrokenNotices),
     ):
-        handle = await start(temporal_env.client, new_case(), queue)
+        handle = await start(temporal_env.client, pothole_case(), queue)
         for _ in range(100):
             state = await handle.query(ComplaintWorkflow.status)
             if state.recent_events and state.recent_events[-1].kind == "notice_failed":
