@@ -20,7 +20,7 @@ up: $(STAMP)
 	$(BIN)/civicops up
 
 # The suite runs on both cores; then the fault suite runs alone, since it times recovery.
-# One file, no faults: make test TESTS=tests/test_zones.py FAULTS=
+# One file, no faults: make test TESTS=tests/test_zones_lookup.py FAULTS=
 TEST_WORKERS ?= 2
 TESTS ?= tests
 FAULTS ?= tests/faults

@@ -7,10 +7,11 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from helpers import auth, fresh_spot, wait_for_status
+from helpers import wait_until as until
+from lifecycle_helpers import file_case, resolve
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
-from test_lifecycle import file_case, resolve, until
 
 from devstack.services import binary
 from worker import WORKFLOWS, build_worker

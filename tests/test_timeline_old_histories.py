@@ -24,8 +24,8 @@ import os
 from pathlib import Path
 
 import pytest
+from history_helpers import forget_records, records_events
 from temporalio.client import WorkflowHistory
-from test_history import forget_records, records_events
 
 from timeline import CaseHistory, build_timeline, render_text, runs_from_histories, to_json
 

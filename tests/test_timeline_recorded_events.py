@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from history_helpers import forget_records, recorded_events, records_events
 from stubbed_cases import Case, StubbedCases
 from stubs import rejected
 from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
-from test_history import forget_records, recorded_events, records_events
 
 from domain.case import CaseState
 from domain.states import EventKind
