@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from helpers import pothole_case
 from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
 from temporalio.worker import PatchActivationInput, Replayer, Worker
@@ -93,12 +94,11 @@ async def test_a_case_running_from_before_events_were_kept_records_none_and_stil
 ):
     """A worker that does not take PATCH_RECORDED_EVENTS yet runs a case as the release before
     did: each `record` returns nothing, so history holds no events; the case replays."""
-    from test_case_rules import case_state
 
     def before_recorded_events(patch: PatchActivationInput) -> bool:
         return patch.patch_id != PATCH_RECORDED_EVENTS
 
-    state = case_state()
+    state = pothole_case()
     queue = f"pre-events-{uuid.uuid4().hex[:8]}"
     async with Worker(
         temporal_env.client,
