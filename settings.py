@@ -45,6 +45,12 @@ class Settings:
     policy_file: Path | None = None  # SLA and re-complaint rules; None: domain/policy.toml
     temporal_ui_url: str | None = None  # where officials open a case in the Temporal UI
     rate_limit_per_minute: int = 600  # requests per API key per minute, unless the key says
+    # Public routes (no key: the dashboard, stats, the ward map) per client address per minute.
+    public_rate_limit_per_minute: int = 120
+    # A map tile URL template for the dashboard ({z}/{x}/{y}); None: wards on a plain ground.
+    map_tile_url: str | None = None
+    # Cities whose public leaderboard names supervisors with their scores; none by default.
+    public_supervisor_scores: frozenset[str] = frozenset()
     # Webhook URLs on loopback or private networks are refused (SSRF) unless this is set.
     webhook_allow_private: bool = False
     # Slow clients (slowloris): the request line and headers must arrive within this long,
@@ -87,6 +93,13 @@ class Settings:
             policy_file=Path(p).resolve() if (p := _opt("CIVICOPS_POLICY_FILE")) else None,
             temporal_ui_url=(u.rstrip("/") if (u := _opt("TEMPORAL_UI_URL")) else None),
             rate_limit_per_minute=int(_env("CIVICOPS_RATE_LIMIT_PER_MINUTE", "600")),
+            public_rate_limit_per_minute=int(_env("CIVICOPS_PUBLIC_RATE_LIMIT_PER_MINUTE", "120")),
+            map_tile_url=_opt("CIVICOPS_MAP_TILE_URL"),
+            public_supervisor_scores=frozenset(
+                c.strip().lower()
+                for c in _env("CIVICOPS_PUBLIC_SUPERVISOR_SCORES", "").split(",")
+                if c.strip()
+            ),
             webhook_allow_private=_env("CIVICOPS_WEBHOOK_ALLOW_PRIVATE", "0").lower()
             in ("1", "true", "yes"),
             header_timeout_s=float(_env("CIVICOPS_HEADER_TIMEOUT_S", "20")),
