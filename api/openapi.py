@@ -3,8 +3,9 @@
 Litestar documents each handler's success answer and a 400. The rest is cross-cutting, so
 it is added here, once, to the generated document (schemathesis checks the result in CI):
 
-- every operation may answer 503 (a service is briefly down); one behind the key guard also
-  401, 403 and 429; one with a path parameter 404; one with a body 413 and 422;
+- every operation may answer 503 (a service is briefly down); every /v1 one 429 (limited
+  per key, or per client address when public); one behind the key guard also 401 and 403;
+  one with a path parameter 404; one with a body 413 and 422;
 - errors are `Error` objects (`status_code`, `detail`, `field`, `errors`) under /v1, and
   Open311 error arrays (`[{"code", "description"}]`) under /open311/v2;
 - Open311 answers in the format of the path's extension: `text/xml` for `.xml` paths,
@@ -211,11 +212,13 @@ def _open311(path: str, operation: dict[str, Any]) -> None:
         responses[code] = {"description": description, "content": content}
 
 
-def _v1(operation: dict[str, Any], *, public: bool, has_path_params: bool) -> None:
+def _v1(path: str, operation: dict[str, Any], *, public: bool) -> None:
     codes = {503}
+    if path.startswith("/v1/") or not public:  # public /v1 routes are limited per address
+        codes.add(429)
     if not public:
-        codes |= {401, 403, 429}
-    if has_path_params:
+        codes |= {401, 403}
+    if "{" in path:
         codes.add(404)
     if "requestBody" in operation:
         codes |= {413, 422}
@@ -276,4 +279,4 @@ def complete(app: Litestar) -> None:
             if path.startswith("/open311"):
                 _open311(path, operation)
             else:
-                _v1(operation, public=(method, path) in public, has_path_params="{" in path)
+                _v1(path, operation, public=(method, path) in public)

@@ -1,4 +1,5 @@
-"""Per-key rate limits: a token bucket per API key, answering 429 with Retry-After."""
+"""Rate limits: a token bucket per API key, and one per client address on public routes;
+over the limit, 429 with Retry-After."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import threading
 import time
 from dataclasses import dataclass
 
+from litestar.connection import ASGIConnection
 from litestar.exceptions import TooManyRequestsException
+from litestar.handlers.base import BaseRouteHandler
 
 
 @dataclass
@@ -47,7 +50,9 @@ class RateLimiter:
                 return 0.0
             return (1.0 - bucket.tokens) * 60.0 / rate
 
-    def check(self, key_id: str, per_minute: int | None = None) -> None:
+    def check(
+        self, key_id: str, per_minute: int | None = None, *, holder: str = "this API key"
+    ) -> None:
         """Raise 429 with Retry-After (whole seconds, at least 1) when the key is over."""
         wait = self.wait_seconds(key_id, per_minute)
         if wait > 0:
@@ -55,6 +60,26 @@ class RateLimiter:
             retry_after = max(1, math.ceil(wait))
             raise TooManyRequestsException(
                 f"rate limit of {rate} requests a minute "
-                f"for this API key exceeded; retry in {retry_after} s",
+                f"for {holder} exceeded; retry in {retry_after} s",
                 headers={"Retry-After": str(retry_after)},
             )
+
+
+async def public_rate_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """A public route (one that needs no key) is limited per client address instead:
+    settings.public_rate_limit_per_minute requests a minute each (0: no limit).
+
+    The address is the connection's peer. X-Forwarded-For is not read: behind a proxy every
+    caller would share the proxy's address (set the limit to 0 and limit at the proxy), and
+    trusting the header from anyone would let a client pick a fresh address per request.
+    """
+    if not handler.opt.get("public") or connection.scope.get("method") == "OPTIONS":
+        return
+    state = connection.app.state
+    limiter: RateLimiter | None = getattr(state, "public_rate_limiter", None)
+    if limiter is None:  # one per app, made on first use
+        limiter = state.public_rate_limiter = RateLimiter(
+            state.settings.public_rate_limit_per_minute
+        )
+    address = connection.client.host if connection.client else "unknown"
+    limiter.check(f"addr:{address}", holder="this client address")

@@ -6,6 +6,8 @@ from typing import Any
 
 from domain.case import CaseEvent, CaseState
 from domain.ids import workflow_id
+from domain.lifecycle import resolved_on_time
+from domain.stats import cells
 from records import cases
 from records.audit import AuditRecord
 from records.db import write
@@ -32,12 +34,14 @@ _UPDATED = [
     Complaint.resolved_by,
     Complaint.confirm_due_at,
     Complaint.closed_at,
+    Complaint.resolved_on_time,
 ]
 
 
 def _row(state: CaseState) -> Complaint:
     """The projection row of a case's state."""
     c, a = state.complaint, state.assignment
+    h3_r7, h3_r8, h3_r9 = cells(c.latitude, c.longitude)
     return Complaint(
         tracking_id=c.tracking_id,
         workflow_id=workflow_id(c.tracking_id),
@@ -74,7 +78,23 @@ def _row(state: CaseState) -> Complaint:
         filed_by=c.filed_by,
         media_url=c.media_url,
         attributes=c.attributes,
+        resolved_on_time=_on_time(state),
+        h3_r7=h3_r7,
+        h3_r8=h3_r8,
+        h3_r9=h3_r9,
     )
+
+
+def _on_time(state: CaseState) -> bool | None:
+    """Whether the case's resolution met the SLA due when it was made (None: unresolved).
+
+    The workflow's own verdict (domain.lifecycle): neither deadline passed while the resolver
+    held the case, nor the one due then. A resolved case's deadline no longer moves, so every
+    later revision gives the same answer; a reopened case has none until resolved again.
+    """
+    if state.resolved_at is None:
+        return None
+    return resolved_on_time(state.breaches_while_held, state.sla_due_at, state.resolved_at)
 
 
 async def record(state: CaseState, event: CaseEvent) -> None:

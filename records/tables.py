@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from piccolo.columns import (
     JSON,
+    BigInt,
     Boolean,
     DoublePrecision,
     ForeignKey,
@@ -113,6 +114,13 @@ class Complaint(Table):
     filed_by = Varchar(length=16, null=True, default=None, index=True)
     media_url = Varchar(length=2000, null=True, default=None)
     attributes = JSON(null=True, default=None)
+    # Issue 13, the public figures: whether a resolution met the SLA due when it was made
+    # (None while unresolved), and the case's H3 cells (as integers) for the heatmap.
+    # Indexes `complaint_stats` and `complaint_open_place` are raw SQL (records/migrations).
+    resolved_on_time = Boolean(null=True, default=None)
+    h3_r7 = BigInt(null=True, default=None)
+    h3_r8 = BigInt(null=True, default=None)
+    h3_r9 = BigInt(null=True, default=None)
 
 
 class ComplaintEvent(Table):

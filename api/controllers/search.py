@@ -19,6 +19,7 @@ import msgspec
 from litestar import Controller, Request, get
 from litestar.params import QueryParameter
 
+from api import queries
 from api.auth import current_principal, roles
 from api.errors import FieldError
 from api.scope import case_filter
@@ -102,21 +103,6 @@ class SearchPage(msgspec.Struct, omit_defaults=True):
     next_url: str | None
     temporal_query: str | None = None  # officials: the same search in the Temporal UI
     temporal_url: str | None = None
-
-
-def _single(request: Request) -> dict[str, str]:
-    """The query parameters, each given once and known; 400 naming any other."""
-    seen: dict[str, str] = {}
-    for name, value in request.query_params.multi_items():
-        if name not in PARAMETERS:
-            shown = name if len(name) <= 40 else name[:40] + "…"
-            raise FieldError(shown, f"unknown query parameter; known: {', '.join(PARAMETERS)}")
-        if name in seen:
-            raise FieldError(name, "given more than once (status and category take a comma list)")
-        seen[name] = value.strip()
-        if not seen[name]:
-            raise FieldError(name, "must not be empty (leave the parameter out instead)")
-    return seen
 
 
 def _text(name: str, value: str, max_length: int) -> str:
@@ -334,7 +320,9 @@ class SearchController(Controller):
         Temporal list filter; a supervisor key sees only its official's cases, citizen apps
         and integrators only what they filed.
         """
-        params = _single(request)
+        params = queries.single(
+            request, PARAMETERS, repeat_hint=" (status and category take a comma list)"
+        )
         principal = current_principal(request)
         filters = await parse_filters(params, datetime.now(UTC))
         size = _int("limit", params["limit"], 1, MAX_LIMIT) if "limit" in params else DEFAULT_LIMIT
