@@ -8,6 +8,7 @@ from litestar import Controller, Request, post
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_403_FORBIDDEN, HTTP_409_CONFLICT
+from temporalio.client import Client
 
 from api.auth import current_principal, roles
 from api.controllers.complaints import TrackingId, check_tracking_id
@@ -28,7 +29,7 @@ from api.updates import live_state, run_update
 from api.views import from_state
 from domain import text
 from domain.access import holds_case, own_filings_key
-from domain.case import CitizenFeedback, ProofOutcome, ReassignRequest
+from domain.case import CaseState, CitizenFeedback, ProofOutcome, ReassignRequest
 from domain.proof import ALLOWED_TYPES, MAX_PROOF_BYTES, ProofSubmission
 from domain.roles import Role
 from storage.proofs import presign_upload
@@ -52,6 +53,19 @@ async def _answer(
         answer,
     )
     return from_state(state, request.app.state.settings.public_url)
+
+
+async def reassign_case(
+    client: Client, tracking_id: str, official_id: int, actor: str, reason: str
+) -> CaseState:
+    """Hand a case to another official through its workflow's `reassign` update (the case's
+    record step audits it); a refusal raises as api/updates.py maps it (403/404/409/422/503)."""
+    return await run_update(
+        client,
+        tracking_id,
+        ComplaintWorkflow.reassign,
+        ReassignRequest(official_id, actor, reason),
+    )
 
 
 class CaseLifecycleController(Controller):
@@ -207,10 +221,7 @@ class CaseLifecycleController(Controller):
         reason = text.clean(data.reason, "reason", required=True)
         assert reason is not None
         principal = current_principal(request)
-        state = await run_update(
-            request.app.state.temporal,
-            tracking_id,
-            ComplaintWorkflow.reassign,
-            ReassignRequest(data.official_id, principal.name, reason),
+        state = await reassign_case(
+            request.app.state.temporal, tracking_id, data.official_id, principal.name, reason
         )
         return from_state(state, request.app.state.settings.public_url)
