@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: up test lint format install demo clean
+.PHONY: up test lint format install demo clean vendor
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "CivicOps needs Python 3.11 or later")'
@@ -41,6 +41,10 @@ format: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/civicops demo --complaints 50
+
+# Re-copy the browser libraries from npm (needs Node; the copies are committed, so `up` does not).
+vendor:
+	$(PYTHON) scripts/vendor.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -18,7 +18,8 @@ def run(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level)
     leave_housekeeping_to_others()  # filings never wait for a checkpoint (the worker does it)
     uvicorn.run(
-        security_headers(create_app(settings)),  # on every answer, 404s and errors included
+        # On every answer, 404s and errors included; the pages may load the map's tiles.
+        security_headers(create_app(settings), tile_url=settings.map_tile_url),
         host=settings.api_host,
         port=settings.api_port,
         log_level=settings.log_level.lower(),
