@@ -102,8 +102,9 @@ def up(no_demo: bool) -> None:
         keys = settings.var_dir / "demo-keys.json"
         click.echo(
             "\nCivicOps is up.\n"
-            f"  API          {settings.public_url}\n"
-            f"  OpenAPI docs {settings.public_url}/schema  (Swagger: /schema/swagger)\n"
+            f"  Dashboard    {settings.public_url}/\n"
+            f"  API          {settings.public_url}/v1\n"
+            f"  OpenAPI docs {settings.public_url}/schema/swagger\n"
             f"  Temporal UI  "
             + (
                 f"http://127.0.0.1:{settings.temporal_ui_port}"

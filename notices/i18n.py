@@ -3,7 +3,8 @@
 A notice is bilingual: every label is printed in English and in the ward's language. A
 language without translations here (e.g. ml, ur) gets an English-only notice: `labels()`
 returns the English set, whose `language` is "en", and the renderer prints nothing twice.
-Body sentences of escalation notices carry a ``{level}`` placeholder.
+Body sentences of escalation notices carry a ``{level}`` placeholder. Category names come
+from the shared word catalogue (domain/words.py), which the public pages also show.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from domain.words import CATEGORY_NAMES
 from notices.model import NoticeKind
 
 SUPPORTED: tuple[str, ...] = ("en", "kn", "hi", "mr", "ta", "te", "bn", "gu")
@@ -103,21 +105,22 @@ def _make(
     titles: tuple[str, str, str, str],
     bodies: tuple[str, str, str, str],
     fields: tuple[str, ...],
-    categories: tuple[str, ...],
     footer: str,
     scan_to_verify: str,
     digitally_signed: str,
 ) -> Labels:
-    """Build a Labels from tables written in the order of _KINDS, FIELDS and CATEGORY_CODES."""
+    """Build a Labels from tables written in the order of _KINDS and FIELDS; the category
+    names come from the shared catalogue (domain/words.py)."""
     fields = fields + _CLOSURE_FIELDS[language]
-    if len(fields) != len(FIELDS) or len(categories) != len(CATEGORY_CODES):
+    categories = CATEGORY_NAMES[language]
+    if len(fields) != len(FIELDS) or set(categories) != set(CATEGORY_CODES):
         raise ValueError(f"{language}: expected {len(FIELDS)} fields and 12 categories")
     return Labels(
         language=language,
         titles=MappingProxyType({k.value: t for k, t in zip(_KINDS, titles, strict=True)}),
         bodies=MappingProxyType({k.value: b for k, b in zip(_KINDS, bodies, strict=True)}),
         fields=MappingProxyType(dict(zip(FIELDS, fields, strict=True))),
-        categories=MappingProxyType(dict(zip(CATEGORY_CODES, categories, strict=True))),
+        categories=MappingProxyType({code: categories[code] for code in CATEGORY_CODES}),
         footer=footer,
         scan_to_verify=scan_to_verify,
         digitally_signed=digitally_signed,
@@ -152,20 +155,6 @@ _EN = _make(
         "Issued on",
         "Issued by",
         "Escalation level",
-    ),
-    (
-        "Pothole",
-        "Waterlogging",
-        "Drain or sewer overflow",
-        "Garbage not collected",
-        "Waste not segregated",
-        "Streetlight not working",
-        "Stray animals",
-        "Fallen tree or branch",
-        "No water supply or leak",
-        "Illegal dumping or garbage black spot",
-        "Public toilet unclean or locked",
-        "Mosquito breeding",
     ),
     "This notice is digitally signed. Scan the QR code or run “civicops verify” to check it.",
     "Scan to verify",
@@ -204,20 +193,6 @@ _KN = _make(
         "ಹೊರಡಿಸಿದ ದಿನಾಂಕ",
         "ಹೊರಡಿಸಿದವರು",
         "ವರ್ಗಾವಣೆ ಹಂತ",
-    ),
-    (
-        "ರಸ್ತೆ ಗುಂಡಿ",
-        "ನೀರು ನಿಲ್ಲುವಿಕೆ",
-        "ಚರಂಡಿ ಅಥವಾ ಒಳಚರಂಡಿ ಉಕ್ಕಿ ಹರಿಯುವಿಕೆ",
-        "ಕಸ ಸಂಗ್ರಹಿಸಿಲ್ಲ",
-        "ಕಸ ವಿಂಗಡಣೆ ಮಾಡಿಲ್ಲ",
-        "ಬೀದಿ ದೀಪ ಕಾರ್ಯನಿರ್ವಹಿಸುತ್ತಿಲ್ಲ",
-        "ಬೀದಿ ಪ್ರಾಣಿಗಳು",
-        "ಬಿದ್ದ ಮರ ಅಥವಾ ಕೊಂಬೆ",
-        "ನೀರು ಸರಬರಾಜು ಇಲ್ಲ ಅಥವಾ ಸೋರಿಕೆ",
-        "ಅಕ್ರಮ ಕಸ ಸುರಿಯುವಿಕೆ ಅಥವಾ ಕಸದ ಬ್ಲ್ಯಾಕ್ ಸ್ಪಾಟ್",
-        "ಸಾರ್ವಜನಿಕ ಶೌಚಾಲಯ ಅಶುಚಿಯಾಗಿದೆ ಅಥವಾ ಬೀಗ ಹಾಕಲಾಗಿದೆ",
-        "ಸೊಳ್ಳೆಗಳ ಸಂತಾನೋತ್ಪತ್ತಿ",
     ),
     "ಈ ಸೂಚನೆಗೆ ಡಿಜಿಟಲ್ ಸಹಿ ಮಾಡಲಾಗಿದೆ. ಇದನ್ನು ಪರಿಶೀಲಿಸಲು QR ಕೋಡ್ ಅನ್ನು ಸ್ಕ್ಯಾನ್ ಮಾಡಿ ಅಥವಾ "
     "“civicops verify” ಆಜ್ಞೆಯನ್ನು ಚಲಾಯಿಸಿ.",
@@ -259,20 +234,6 @@ _HI = _make(
         "जारीकर्ता",
         "अग्रेषण स्तर",
     ),
-    (
-        "सड़क में गड्ढा",
-        "जलभराव",
-        "नाली या सीवर का उफनना",
-        "कचरा नहीं उठाया गया",
-        "कचरे का पृथक्करण नहीं किया गया",
-        "स्ट्रीट लाइट खराब",
-        "आवारा पशु",
-        "गिरा हुआ पेड़ या डाल",
-        "जल आपूर्ति बाधित या रिसाव",
-        "अवैध रूप से कचरा फेंकना या कचरा ब्लैक स्पॉट",
-        "सार्वजनिक शौचालय गंदा या बंद",
-        "मच्छरों का प्रजनन",
-    ),
     "यह सूचना डिजिटल रूप से हस्ताक्षरित है। इसकी जाँच के लिए QR कोड स्कैन करें या “civicops verify” चलाएँ।",
     "सत्यापन हेतु स्कैन करें",
     "डिजिटल रूप से हस्ताक्षरित; भौतिक हस्ताक्षर की आवश्यकता नहीं है।",
@@ -311,20 +272,6 @@ _MR = _make(
         "जारी केल्याचा दिनांक",
         "जारीकर्ता",
         "हस्तांतरण स्तर",
-    ),
-    (
-        "रस्त्यावरील खड्डा",
-        "पाणी साचणे",
-        "गटार किंवा मलनिस्सारण वाहिनी तुंबून वाहणे",
-        "कचरा उचलला गेला नाही",
-        "कचऱ्याचे वर्गीकरण केलेले नाही",
-        "पथदिवा बंद",
-        "भटकी जनावरे",
-        "पडलेले झाड किंवा फांदी",
-        "पाणीपुरवठा बंद किंवा गळती",
-        "अनधिकृतपणे कचरा टाकणे किंवा कचरा ब्लॅक स्पॉट",
-        "सार्वजनिक शौचालय अस्वच्छ किंवा बंद",
-        "डासांची उत्पत्ती",
     ),
     "या सूचनेवर डिजिटल स्वाक्षरी करण्यात आली आहे. पडताळणीसाठी QR कोड स्कॅन करा किंवा "
     "“civicops verify” चालवा.",
@@ -366,20 +313,6 @@ _TA = _make(
         "வெளியிட்டவர்",
         "மாற்றல் நிலை",
     ),
-    (
-        "சாலைப் பள்ளம்",
-        "நீர் தேக்கம்",
-        "வடிகால் அல்லது கழிவுநீர் வழிந்தோடுதல்",
-        "குப்பை சேகரிக்கப்படவில்லை",
-        "குப்பை தரம் பிரிக்கப்படவில்லை",
-        "தெருவிளக்கு எரியவில்லை",
-        "தெருவில் திரியும் விலங்குகள்",
-        "முறிந்து விழுந்த மரம் அல்லது கிளை",
-        "குடிநீர் விநியோகம் இல்லை அல்லது கசிவு",
-        "சட்டவிரோதமாகக் குப்பை கொட்டுதல் அல்லது குப்பை கரும்புள்ளி",
-        "பொதுக் கழிப்பறை அசுத்தமாக அல்லது பூட்டப்பட்டுள்ளது",
-        "கொசு உற்பத்தி",
-    ),
     "இந்த அறிவிப்பு மின்னணு முறையில் கையொப்பமிடப்பட்டுள்ளது. இதைச் சரிபார்க்க QR குறியீட்டை "
     "ஸ்கேன் செய்யவும் அல்லது “civicops verify” கட்டளையை இயக்கவும்.",
     "சரிபார்க்க ஸ்கேன் செய்யவும்",
@@ -418,20 +351,6 @@ _TE = _make(
         "జారీ చేసిన తేదీ",
         "జారీ చేసినవారు",
         "బదిలీ స్థాయి",
-    ),
-    (
-        "రోడ్డుపై గుంత",
-        "నీరు నిలిచిపోవడం",
-        "డ్రైనేజీ లేదా మురుగు కాలువ పొంగిపొర్లడం",
-        "చెత్త సేకరించలేదు",
-        "చెత్తను వేరుచేయలేదు",
-        "వీధి దీపం పనిచేయడం లేదు",
-        "వీధి జంతువులు",
-        "కూలిన చెట్టు లేదా కొమ్మ",
-        "నీటి సరఫరా లేదు లేదా లీకేజీ",
-        "అక్రమంగా చెత్త వేయడం లేదా చెత్త బ్లాక్ స్పాట్",
-        "ప్రజా మరుగుదొడ్డి అపరిశుభ్రంగా ఉంది లేదా తాళం వేయబడింది",
-        "దోమల వృద్ధి",
     ),
     "ఈ నోటీసుపై డిజిటల్ సంతకం చేయబడింది. దీనిని తనిఖీ చేయడానికి QR కోడ్‌ను స్కాన్ చేయండి "
     "లేదా “civicops verify” ఆదేశాన్ని అమలు చేయండి.",
@@ -472,20 +391,6 @@ _BN = _make(
         "জারিকারী কর্তৃপক্ষ",
         "প্রেরণ স্তর",
     ),
-    (
-        "রাস্তায় গর্ত",
-        "জল জমা",
-        "নর্দমা বা পয়ঃপ্রণালী উপচে পড়া",
-        "আবর্জনা সংগ্রহ করা হয়নি",
-        "বর্জ্য পৃথকীকরণ করা হয়নি",
-        "পথবাতি জ্বলছে না",
-        "বেওয়ারিশ পশু",
-        "ভেঙে পড়া গাছ বা ডাল",
-        "জল সরবরাহ নেই বা লিকেজ",
-        "অবৈধভাবে আবর্জনা ফেলা বা আবর্জনার ব্ল্যাক স্পট",
-        "সর্বজনীন শৌচাগার অপরিচ্ছন্ন বা তালাবন্ধ",
-        "মশার বংশবৃদ্ধি",
-    ),
     "এই বিজ্ঞপ্তিটি ডিজিটাল স্বাক্ষরযুক্ত। যাচাই করতে QR কোড স্ক্যান করুন অথবা “civicops verify” চালান।",
     "যাচাই করতে স্ক্যান করুন",
     "ডিজিটাল স্বাক্ষরযুক্ত; হাতে স্বাক্ষরের প্রয়োজন নেই।",
@@ -524,20 +429,6 @@ _GU = _make(
         "જારી કર્યાની તારીખ",
         "જારીકર્તા",
         "તબદીલી સ્તર",
-    ),
-    (
-        "રસ્તા પર ખાડો",
-        "પાણી ભરાવું",
-        "ગટર અથવા ડ્રેનેજ ઊભરાવું",
-        "કચરો ઉપાડવામાં આવ્યો નથી",
-        "કચરાનું વર્ગીકરણ કરવામાં આવ્યું નથી",
-        "સ્ટ્રીટલાઇટ બંધ",
-        "રખડતાં પશુઓ",
-        "પડી ગયેલું ઝાડ અથવા ડાળી",
-        "પાણી પુરવઠો બંધ અથવા લીકેજ",
-        "ગેરકાયદે કચરો ફેંકવો અથવા કચરાનો બ્લેક સ્પોટ",
-        "જાહેર શૌચાલય ગંદું અથવા બંધ",
-        "મચ્છરોની ઉત્પત્તિ",
     ),
     "આ નોટિસ ડિજિટલ રીતે હસ્તાક્ષરિત છે. તેની ચકાસણી માટે QR કોડ સ્કેન કરો અથવા “civicops verify” ચલાવો.",
     "ચકાસણી માટે સ્કેન કરો",
