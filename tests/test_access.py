@@ -17,7 +17,17 @@ PUBLIC_PATHS = {
     "/v1/keys",
     "/v1/notices/verify",
     "/v1/audit/head",  # published so copies kept elsewhere make tampering evident
+    # Public figures: counts and shares with no personal data, rate-limited per address.
+    "/v1/stats/summary",
+    "/v1/stats/wards",
+    "/v1/stats/trends",
+    "/v1/stats/heatmap",
 }
+# The dashboard's pages and their assets: HTML and files anyone may open, no personal data.
+PUBLIC_PAGES = {"/", "/wards/{city:str}/{ward:str}", "/hotspots"}
+PUBLIC_PREFIXES = ("/open311/v2", "/static/")
+# The one keyed route outside /v1: the hotspots page's roster of officials.
+KEYED_PAGE_ROUTES = {"/hotspots/officials"}
 
 
 def _routes(app):  # type: ignore[no-untyped-def]
@@ -33,12 +43,12 @@ async def test_every_v1_route_declares_who_may_call_it(api):
     for path, handler in _routes(api.app):
         seen.add(path)
         # Open311 routes check the api_key form field themselves (Open311 answers 403).
-        if path in PUBLIC_PATHS or path.startswith("/open311/v2"):
+        if path in PUBLIC_PATHS | PUBLIC_PAGES or path.startswith(PUBLIC_PREFIXES):
             assert handler.opt.get("public") is True, path
         else:
-            assert path.startswith("/v1/"), f"{path} is outside /v1"
+            assert path.startswith("/v1/") or path in KEYED_PAGE_ROUTES, f"{path} is outside /v1"
             assert handler.opt.get("roles"), f"{path} has no roles: it would be open to all"
-    assert PUBLIC_PATHS <= seen
+    assert PUBLIC_PATHS | PUBLIC_PAGES | KEYED_PAGE_ROUTES <= seen
 
 
 async def test_calls_without_a_key_are_401_and_name_the_header(api):

@@ -33,6 +33,9 @@ PARAMS = {
     "code": "no_such_service",
     "token": "BLR-0000000000",
     "rest": "nothing.json",
+    "city": "nowhere",
+    "ward": "0",
+    "file_path": "nothing.js",
 }
 ROW = re.compile(r"^\|\s*(GET|POST|PUT|PATCH|DELETE)\s*\|\s*`([^`]+)`\s*\|(.+)\|\s*$")
 
