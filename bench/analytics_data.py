@@ -131,18 +131,11 @@ class Roster:
 
 def city_places() -> list[Place]:
     """Bengaluru's 198 wards as the demo city imports them, with each ward's population."""
-    from cli.bootstrap import DEMO_LOOKUP, DEMO_WARDS
-    from geo.geojson import normalise_id, read_wards
+    from cli.bootstrap import DEMO_WARDS, demo_wards
+    from geo.geojson import normalise_id
     from geo.repair import repair
 
-    wards = read_wards(
-        DEMO_WARDS,
-        ward_field="WARD_NO",
-        name_field="WARD_NAME",
-        zone_lookup=DEMO_LOOKUP,
-        lookup_ward_column="Ward No",
-        lookup_zone_column="BBMP Zone Name",
-    )
+    wards = demo_wards()
     population = {
         normalise_id(f["properties"].get("WARD_NO")): float(f["properties"].get("POP_TOTAL") or 0)
         for f in json.loads(DEMO_WARDS.read_text())["features"]

@@ -39,12 +39,9 @@ async def migrate(settings: Settings) -> None:
         raise RuntimeError(f"migrations failed: {result.message}")
 
 
-async def load_demo_city() -> ImportResult | None:
-    """Import Bengaluru's 198 BBMP wards in 8 zones, with its roster, unless already there."""
-    if await City.exists().where(City.slug == "bengaluru"):
-        await ensure_ladder("bengaluru")  # imported before the ladder had L2 and L3
-        return None
-    wards = read_wards(
+def demo_wards():  # type: ignore[no-untyped-def]
+    """The demo city's wards as read from geo/data (also the analytics benchmark's)."""
+    return read_wards(
         DEMO_WARDS,
         ward_field="WARD_NO",
         name_field="WARD_NAME",
@@ -52,7 +49,14 @@ async def load_demo_city() -> ImportResult | None:
         lookup_ward_column="Ward No",
         lookup_zone_column="BBMP Zone Name",
     )
-    return await import_city(spec_for("bengaluru"), wards, attribution=DEMO_ATTRIBUTION)
+
+
+async def load_demo_city() -> ImportResult | None:
+    """Import Bengaluru's 198 BBMP wards in 8 zones, with its roster, unless already there."""
+    if await City.exists().where(City.slug == "bengaluru"):
+        await ensure_ladder("bengaluru")  # imported before the ladder had L2 and L3
+        return None
+    return await import_city(spec_for("bengaluru"), demo_wards(), attribution=DEMO_ATTRIBUTION)
 
 
 APP_SERVER_RATE = 60_000  # requests a minute for the demo citizen-app key
