@@ -1,15 +1,13 @@
 """The public figures: what each one means, the calendar periods they cover, and H3 cells.
 
-Pure rules and types: records/stats.py computes the figures in SQL over the complaint
-projection, api/controllers/stats.py validates the parameters, and both read their meaning
-here. Days are India's calendar days (IST, UTC+05:30, no daylight saving); a range of days
-is inclusive and spans at most MAX_DAYS.
+Pure rules and types: records/stats.py reads the figures from their rollups (what a case
+counts there is domain/rollup.py), api/controllers/stats.py validates the parameters, and
+both read their meaning here. Days are India's calendar days (IST, UTC+05:30, no daylight
+saving); a range of days is inclusive and spans at most MAX_DAYS.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import StrEnum
@@ -97,17 +95,6 @@ def periods(span: DayRange, interval: Interval) -> list[date]:
     return out
 
 
-def percentile(ordered: Sequence[float], share: float) -> float | None:
-    """The `share` quantile of sorted values, interpolated linearly between the nearest two
-    (as PostgreSQL's percentile_cont); None for no values."""
-    if not ordered:
-        return None
-    position = share * (len(ordered) - 1)
-    low = math.floor(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
 def _ratio(part: int, whole: int, digits: int = 4) -> float | None:
     return round(part / whole, digits) if whole else None
 
@@ -143,12 +130,6 @@ class Counts:
             "recomplaint_rate": _ratio(self.recomplaints, self.filed),
             "escalations_by_level": {str(k): self.levels.get(k, 0) for k in LEVELS},
         }
-
-    def set_hours(self, durations: Iterable[float]) -> None:
-        """Median and p90 from the hours each resolved case took (in any order)."""
-        ordered = sorted(durations)
-        self.median_hours = percentile(ordered, 0.5)
-        self.p90_hours = percentile(ordered, 0.9)
 
 
 @dataclass

@@ -22,6 +22,8 @@ import inspect
 from collections.abc import Sequence
 from typing import Any, TypeVar, overload
 
+from piccolo.query.methods.select import Select
+
 from records import audit as chain
 from records.audit import AuditRecord
 from records.engine import (
@@ -43,11 +45,13 @@ __all__ = [
     "database_pool",
     "describe",
     "leave_housekeeping_to_others",
+    "locked",
     "prepare",
     "write",
 ]
 
 T = TypeVar("T")
+Q = TypeVar("Q", bound=Select)
 
 
 @overload
@@ -81,6 +85,13 @@ async def write(
     if entries and not chain_now:
         chain.seal_soon()
     return result
+
+
+def locked(select: Q) -> Q:
+    """`select` holding the rows it reads until the write commits, so a concurrent write of
+    them waits and then reads this one's (PostgreSQL: FOR UPDATE; SQLite's one writer
+    serialises every write anyway, and has no row locks)."""
+    return select if has_one_writer() else select.lock_rows()
 
 
 def _with_entries(

@@ -1,4 +1,5 @@
-"""The complaint projection and its event log, written idempotently from workflow revisions."""
+"""The complaint projection, its event log and the figures' rollups, written idempotently from
+workflow revisions."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from typing import Any
 from domain.case import CaseEvent, CaseState
 from domain.ids import workflow_id
 from domain.lifecycle import resolved_on_time
+from domain.rollup import ROW_COLUMNS
 from domain.stats import cells
-from records import cases
+from records import cases, rollup
 from records.audit import AuditRecord
-from records.db import write
+from records.db import Steps, locked, write
 from records.tables import CaseSite, Complaint, ComplaintEvent
 
 _UPDATED = [
@@ -99,27 +101,42 @@ def _on_time(state: CaseState) -> bool | None:
 
 async def record(state: CaseState, event: CaseEvent) -> None:
     """Write one revision. Replays and retries change nothing; an older revision never wins."""
+    await write(_record_steps(state, event), audit=[audit_record(state, event)])
+
+
+def _record_steps(state: CaseState, event: CaseEvent) -> Steps[None]:
+    """Log the event, upsert the projection row and, only if the row changed, move its
+    contribution in the rollups from the old row to the new (records.rollup)."""
     tracking_id = state.complaint.tracking_id
-    queries: list[Any] = [
-        ComplaintEvent.insert(
-            ComplaintEvent(
-                event_key=f"{tracking_id}:{event.revision}",
-                tracking_id=tracking_id,
-                revision=event.revision,
-                kind=event.kind,
-                status=event.status.value,
-                at=event.at,
-                actor=event.actor,
-                detail=event.detail,
-            )
-        ).on_conflict(target=ComplaintEvent.event_key, action="DO NOTHING"),
-        Complaint.insert(_row(state)).on_conflict(
+    old = yield locked(  # a concurrent retry waits, then reads what this write made
+        Complaint.select(*(getattr(Complaint, c) for c in ROW_COLUMNS)).where(
+            Complaint.tracking_id == tracking_id
+        )
+    )
+    yield ComplaintEvent.insert(
+        ComplaintEvent(
+            event_key=f"{tracking_id}:{event.revision}",
+            tracking_id=tracking_id,
+            revision=event.revision,
+            kind=event.kind,
+            status=event.status.value,
+            at=event.at,
+            actor=event.actor,
+            detail=event.detail,
+        )
+    ).on_conflict(target=ComplaintEvent.event_key, action="DO NOTHING")
+    row = _row(state)
+    changed = (
+        yield Complaint.insert(row)
+        .on_conflict(
             target=Complaint.tracking_id,
             action="DO UPDATE",
             values=_UPDATED,
             where=Complaint.revision < state.revision,
-        ),
-    ]
+        )
+        .returning(Complaint.id)
+    )
+    queries: list[Any] = []
     if event.kind == "filed":
         queries += cases.register_queries(state)
     if state.is_terminal:  # re-complaints no longer attach; a closed case may be reopened
@@ -128,7 +145,11 @@ async def record(state: CaseState, event: CaseEvent) -> None:
                 {CaseSite.ended_at: event.at, CaseSite.end_status: state.status.value}
             ).where((CaseSite.tracking_id == tracking_id) & CaseSite.ended_at.is_null())
         )
-    await write(queries, audit=[audit_record(state, event)])
+    if changed:  # last: a city's rollup rows are shared, so hold their locks briefly
+        before = rollup.read_row(old[0]) if old else None
+        queries += rollup.change_queries(before, rollup.row_of(row))
+    for query in queries:  # noqa: UP028 (not `yield from`: a list takes no send())
+        yield query
 
 
 def audit_record(state: CaseState, event: CaseEvent) -> AuditRecord:

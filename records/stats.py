@@ -1,14 +1,16 @@
-"""The public figures, counted in SQL over the complaint projection (no rows leave the database
-but the durations SQLite needs for its percentiles).
+"""The public figures, read from the rollups the record step keeps (records/rollup.py), with
+the few parts they do not hold counted from the complaint projection itself.
 
-A cohort is the complaints of one city (and category) filed in a half-open UTC range. Every
-figure is an aggregate with GROUP BY, served by index `complaint_stats` (city, filed_at),
-which also carries the columns counted, so a cohort is read from the index alone. The SQL
-is the same on both engines but for the IST day, the hours to resolve and the percentiles:
-PostgreSQL computes the median and p90 with percentile_cont (without JIT compilation, which
-cost more than it saved), SQLite fetches the cohort's hours to resolve (one float a resolved
-case) and domain.stats interpolates the same percentiles in Python. Nothing is cached: the
-projection is read directly, so a filing counts as soon as its first revision is recorded.
+A cohort is the complaints of one city (and category) filed on a range of IST days. The range
+is cut into whole months and loose days (domain.rollup.split): a year is at most 11 months
+and about 60 days of rollup rows, so no read grows with the number of complaints. Counted
+from the projection, over the loose days only: a ward's figures for one category, and the
+heatmap's cells (both as large as the projection itself at that grain). Those scans use
+index `complaint_stats` (city, filed_at), which carries the columns counted.
+
+Median and p90 hours come from the rollups' histogram (within max(0.5 h, 10%) of the exact
+value, domain.rollup). Nothing is cached: the rollups move in the projection's transaction,
+so a filing counts as soon as its first revision is recorded.
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from domain.rollup import ALL, COUNTS, DAY, HOURS, MONTH, bucket, counts_of, split
 from domain.stats import (
-    IST_NAME,
-    LEVELS,
     MIN_CELL_COUNT,
     NEARBY_LIMIT,
     OPEN_NOW,
@@ -30,9 +32,12 @@ from domain.stats import (
     RESOLVED_STATUSES,
     Counts,
     DayCounts,
+    DayRange,
 )
 from records.cases import distance_m
 from records.tables import Complaint
+
+Sums = dict[str, int]  # a rollup row's columns (counts and buckets), summed
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -42,25 +47,43 @@ def _in(values: tuple[str, ...]) -> str:
 
 OPEN_SQL = f"status IN {_in(OPEN_NOW)}"  # exactly the predicate of index complaint_open_place
 RESOLVED_SQL = f"(resolved_at IS NOT NULL AND status IN {_in(RESOLVED_STATUSES)})"
+_SUMS = ", ".join(f'SUM("{c}") AS "{c}"' for c in COUNTS + HOURS)
 
 
 @dataclass(frozen=True)
 class Cohort:
-    """The complaints counted: one city, filed in [start, until), of one category or all."""
+    """The complaints counted: one city, filed on a range of IST days, one category or all."""
 
     city: str
-    start: datetime
-    until: datetime
+    span: DayRange
     category: str | None = None
 
-    def where(self) -> tuple[str, list[Any]]:
-        """The WHERE clause (Piccolo `{}` placeholders) and its values."""
+    def filed(self, days: DayRange) -> tuple[str, list[Any]]:
+        """The projection's WHERE clause (Piccolo placeholders) for the cohort's complaints
+        filed on `days`."""
         sql = "city = {} AND filed_at >= {} AND filed_at < {}"
-        args: list[Any] = [self.city, self.start, self.until]
+        args: list[Any] = [self.city, *days.bounds()]
         if self.category is not None:
             sql += " AND category = {}"
             args.append(self.category)
         return sql, args
+
+    def kept(self, *, months: bool = True, days: bool = True) -> tuple[str, list[Any]]:
+        """The rollup's WHERE clause for the cohort's periods: its whole months, its loose
+        days, or both ("FALSE" when it has none of them)."""
+        cut = split(self.span)
+        parts: list[str] = []
+        args: list[Any] = []
+        if months and cut.months:
+            parts.append(
+                f"(span = '{MONTH}' AND first_day IN ({', '.join(['{}'] * len(cut.months))}))"
+            )
+            args += cut.months
+        for run in cut.days if days else ():
+            parts.append(f"(span = '{DAY}' AND first_day >= {{}} AND first_day <= {{}})")
+            args += [run.first, run.last]
+        sql = "city = {} AND category = {} AND (" + (" OR ".join(parts) or "FALSE") + ")"
+        return sql, [self.city, self.category or ALL, *args]
 
 
 @dataclass(frozen=True)
@@ -81,26 +104,63 @@ def _sqlite() -> bool:
 
 async def _read(sql: str, args: list[Any]) -> list[dict[str, Any]]:
     """Rows of one read-only query. On PostgreSQL without JIT compilation: compiling these
-    aggregates took longer (tens of ms) than the whole index scan it would speed up."""
+    aggregates took longer (tens of ms) than the whole scan it would speed up."""
     if _sqlite():
         return await Complaint.raw(sql, *args)
     async with Complaint._meta.db.transaction():
         await Complaint.raw("SET LOCAL jit = off")
-        await Complaint.raw("SET LOCAL work_mem = '32MB'")  # a ward's sort stays in memory
+        await Complaint.raw("SET LOCAL work_mem = '32MB'")  # a year's cells sort in memory
         return await Complaint.raw(sql, *args)
 
 
-def _day_sql() -> str:
-    if _sqlite():
-        # Whole seconds first: SQLite rounds 23:59:59.9999 up to the next day. IST has no
-        # daylight saving, so a fixed offset is its calendar.
-        return "date(substr(filed_at, 1, 19), '+330 minutes')"
-    return f"CAST((filed_at AT TIME ZONE '{IST_NAME}') AS DATE)"
+def _sums(row: dict[str, Any]) -> Sums:
+    """A row of summed rollup columns (SUM over no rows is NULL: zero)."""
+    return {c: int(row[c] or 0) for c in COUNTS + HOURS}
 
 
-def _counts_sql(group: str | None) -> str:
-    """SELECT list of every count, grouped by the column `group` (or the whole cohort).
-    PostgreSQL adds the median and p90 time to resolve (one sort of the resolved cases)."""
+def _add(into: Sums, more: Sums) -> None:
+    for column, n in more.items():
+        into[column] = into.get(column, 0) + n
+
+
+async def summary(cohort: Cohort) -> Counts:
+    """The cohort's figures."""
+    where, args = cohort.kept()
+    rows = await _read(f"SELECT {_SUMS} FROM complaint_rollup WHERE {where} AND ward_id = ''", args)
+    return counts_of(_sums(rows[0]) if rows else {})
+
+
+async def by_ward_and_zone(cohort: Cohort) -> tuple[dict[str, Counts], dict[str, Counts]]:
+    """The cohort's figures per ward id and per zone name (cases not yet placed in a ward, and
+    cases outside the city, count in neither)."""
+    per_ward: dict[tuple[str, str], Sums] = defaultdict(dict)
+    # A ward's days are kept for all categories only: for one category, count them.
+    loose = cohort.category is not None
+    where, args = cohort.kept(days=not loose)
+    sql = (
+        f"SELECT ward_id, zone, {_SUMS} FROM complaint_rollup WHERE {where} "
+        "AND ward_id <> '' GROUP BY ward_id, zone"
+    )
+    jobs = [_read(sql, args)]
+    if loose:
+        jobs += [_counted_by_ward(cohort, run) for run in split(cohort.span).days]
+    found = await asyncio.gather(*jobs)
+    for row in found[0]:
+        _add(per_ward[(row["ward_id"], row["zone"])], _sums(row))
+    for extra in found[1:]:
+        for key, sums in extra.items():
+            _add(per_ward[key], sums)
+    wards: dict[str, Sums] = defaultdict(dict)
+    zones: dict[str, Sums] = defaultdict(dict)
+    for (ward, zone), sums in per_ward.items():
+        _add(wards[ward], sums)
+        if zone != ALL:
+            _add(zones[zone], sums)
+    return {w: counts_of(s) for w, s in wards.items()}, {z: counts_of(s) for z, s in zones.items()}
+
+
+def _counts_sql() -> str:
+    """SELECT list of every count of the projection's rows, as the rollup names them."""
     parts = [
         "COUNT(*) AS filed",
         f"COUNT(*) FILTER (WHERE {OPEN_SQL}) AS open",
@@ -108,124 +168,97 @@ def _counts_sql(group: str | None) -> str:
         "COUNT(*) FILTER (WHERE status = 'CLOSED') AS closed",
         f"COUNT(*) FILTER (WHERE {RESOLVED_SQL} AND resolved_on_time) AS on_time",
         "SUM(recomplaints) AS recomplaints",
-        *(f"COUNT(*) FILTER (WHERE escalation_level = {k}) AS level_{k}" for k in LEVELS),
+        *(f"COUNT(*) FILTER (WHERE escalation_level = {c[-1]}) AS {c}" for c in COUNTS[6:]),
     ]
-    if not _sqlite():
-        parts.append(
-            "percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY resolved_at - filed_at) "
-            f"FILTER (WHERE {RESOLVED_SQL}) AS hours"
-        )
-    if group is not None:
-        parts.insert(0, f"{_key(group)} AS grp")
     return ", ".join(parts)
 
 
-def _key(column: str) -> str:
-    """A grouping column; on PostgreSQL compared bytewise (sorting by the locale's rules
-    cost more than the counting, and the order is not used)."""
-    return column if _sqlite() else f'{column} COLLATE "C"'
-
-
-def _counts(row: dict[str, Any]) -> Counts:
-    """A row of `_counts_sql` as Counts (SUM over no rows is NULL: zero)."""
-    counts = Counts(
-        filed=int(row["filed"] or 0),
-        open=int(row["open"] or 0),
-        resolved=int(row["resolved"] or 0),
-        closed=int(row["closed"] or 0),
-        on_time=int(row["on_time"] or 0),
-        recomplaints=int(row["recomplaints"] or 0),
-        levels={k: int(row[f"level_{k}"] or 0) for k in LEVELS},
-    )
-    if row.get("hours"):  # PostgreSQL: [median, p90] as intervals
-        median, p90 = row["hours"]
-        counts.median_hours = median.total_seconds() / 3600
-        counts.p90_hours = p90.total_seconds() / 3600
-    return counts
-
-
-async def _grouped(cohort: Cohort, group: str | None) -> dict[Any, Counts]:
-    """Counts per value of `group` (None: the one cohort, under the key None); on PostgreSQL
-    with their hours to resolve."""
-    where, args = cohort.where()
-    sql = f"SELECT {_counts_sql(group)} FROM complaint WHERE {where}"
-    if group is not None:
-        sql += " GROUP BY 1"
-    rows = await _read(sql, args)
-    return {row["grp"] if group else None: _counts(row) for row in rows}
-
-
-async def _durations(cohort: Cohort, groups: tuple[str, ...]) -> dict[str, dict[Any, list[float]]]:
-    """SQLite's percentiles: the hours each resolved case of the cohort took, by the value of
-    each grouping column (one query for them all; "" groups the whole cohort)."""
-    where, args = cohort.where()
-    columns = "".join(f"{g}, " for g in groups)
-    hours = "(julianday(resolved_at) - julianday(filed_at)) * 24.0"
-    sql = f"SELECT {columns}{hours} AS hours FROM complaint WHERE {where} AND {RESOLVED_SQL}"
-    out: dict[str, dict[Any, list[float]]] = {g: defaultdict(list) for g in groups or ("",)}
-    for row in await _read(sql, args):
-        for g, values in out.items():
-            values[row[g] if g else None].append(float(row["hours"]))
-    return out
-
-
-async def _figures(cohort: Cohort, groups: tuple[str, ...]) -> dict[str, dict[Any, Counts]]:
-    """Counts by each grouping column ("" for none), with the hours to resolve."""
-    found = await asyncio.gather(*(_grouped(cohort, g or None) for g in groups or ("",)))
-    by_group = dict(zip(groups or ("",), found, strict=True))
+def _hours_sql() -> str:
+    """Every resolved case's hours to resolve, in one text or array column per group."""
     if _sqlite():
-        durations = await _durations(cohort, groups)
-        for g, counts in by_group.items():
-            for key, one in counts.items():
-                one.set_hours(durations[g].get(key, ()))
-    return by_group
+        hours = "(julianday(resolved_at) - julianday(filed_at)) * 24.0"
+        return f"group_concat(CASE WHEN {RESOLVED_SQL} THEN {hours} END)"
+    hours = "EXTRACT(EPOCH FROM resolved_at - filed_at) / 3600.0"
+    return f"array_agg({hours}) FILTER (WHERE {RESOLVED_SQL})"
 
 
-async def summary(cohort: Cohort) -> Counts:
-    """The cohort's figures."""
-    return (await _figures(cohort, ()))[""].get(None) or Counts()
+def _hours_of(value: Any) -> Iterable[float]:
+    """The hours of `_hours_sql`: PostgreSQL's array, SQLite's comma-separated text."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (float(h) for h in value.split(","))
+    return (float(h) for h in value)
 
 
-async def by_ward_and_zone(cohort: Cohort) -> tuple[dict[str, Counts], dict[str, Counts]]:
-    """The cohort's figures per ward id and per zone name (cases not yet placed in a ward, and
-    cases outside the city, count in neither)."""
-    found = await _figures(cohort, ("ward_id", "zone"))
-    wards, zones = found["ward_id"], found["zone"]
-    wards.pop(None, None)
-    zones.pop(None, None)
-    return wards, zones
+async def _counted_by_ward(cohort: Cohort, days: DayRange) -> dict[tuple[str, str], Sums]:
+    """Per (ward, zone), the rollup's sums counted from the projection in one scan: the
+    cohort's complaints filed on `days`, with the buckets of their hours to resolve."""
+    where, args = cohort.filed(days)
+    sql = (
+        f"SELECT ward_id, zone, {_counts_sql()}, {_hours_sql()} AS hours FROM complaint "
+        f"WHERE {where} AND ward_id IS NOT NULL GROUP BY 1, 2"
+    )
+    out: dict[tuple[str, str], Sums] = {}
+    for row in await _read(sql, args):
+        sums = {c: int(row[c] or 0) for c in COUNTS}
+        for hours in _hours_of(row["hours"]):
+            column = HOURS[bucket(hours)]
+            sums[column] = sums.get(column, 0) + 1
+        out[(row["ward_id"], row["zone"] or ALL)] = sums
+    return out
 
 
 async def by_day(cohort: Cohort) -> dict[date, DayCounts]:
     """Filed, resolved and on-time counts per IST day of filing."""
-    where, args = cohort.where()
     sql = (
-        f"SELECT {_day_sql()} AS day, COUNT(*) AS filed, "
-        f"COUNT(*) FILTER (WHERE {RESOLVED_SQL}) AS resolved, "
-        f"COUNT(*) FILTER (WHERE {RESOLVED_SQL} AND resolved_on_time) AS on_time "
-        f"FROM complaint WHERE {where} GROUP BY 1"
+        "SELECT first_day, filed, resolved, on_time FROM complaint_rollup "
+        f"WHERE city = {{}} AND category = {{}} AND span = '{DAY}' AND first_day >= {{}} "
+        "AND first_day <= {} AND ward_id = ''"
     )
+    args = [cohort.city, cohort.category or ALL, cohort.span.first, cohort.span.last]
     out: dict[date, DayCounts] = {}
     for row in await _read(sql, args):
-        day = date.fromisoformat(str(row["day"])[:10])
-        out[day] = DayCounts(int(row["filed"]), int(row["resolved"] or 0), int(row["on_time"] or 0))
+        day = date.fromisoformat(str(row["first_day"])[:10])
+        out[day] = DayCounts(int(row["filed"]), int(row["resolved"]), int(row["on_time"]))
     return out
 
 
 async def heat(cohort: Cohort, resolution: int, *, open_only: bool) -> list[tuple[int, int]]:
-    """(H3 cell, cases) at a resolution, for cells with at least MIN_CELL_COUNT cases."""
+    """(H3 cell, cases) at a resolution, for cells with at least MIN_CELL_COUNT cases: whole
+    months from the heat rollup, loose days counted from the projection."""
     if resolution not in RESOLUTIONS:
         raise ValueError(f"resolution must be one of {RESOLUTIONS}")
-    column = f"h3_r{resolution}"
-    where, args = cohort.where()
+    cut = split(cohort.span)
+    jobs = [_counted_cells(cohort, run, resolution, open_only) for run in cut.days]
+    if cut.months:
+        marks = ", ".join(["{}"] * len(cut.months))
+        sql = (
+            f"SELECT cell, SUM({'open' if open_only else 'filed'}) AS cases FROM complaint_heat "
+            f"WHERE city = {{}} AND category = {{}} AND resolution = {int(resolution)} "
+            f"AND first_day IN ({marks}) GROUP BY cell"
+        )
+        jobs.append(_read(sql, [cohort.city, cohort.category or ALL, *cut.months]))
+    cells: dict[int, int] = defaultdict(int)
+    for rows in await asyncio.gather(*jobs):
+        for row in rows:
+            cells[int(row["cell"])] += int(row["cases"] or 0)
+    return sorted((c, n) for c, n in cells.items() if n >= MIN_CELL_COUNT)
+
+
+async def _counted_cells(
+    cohort: Cohort, days: DayRange, resolution: int, open_only: bool
+) -> list[dict[str, Any]]:
+    """Cases per cell at a resolution, counted from the projection over `days`."""
+    column = f"h3_r{int(resolution)}"
+    where, args = cohort.filed(days)
     if open_only:
         where += f" AND {OPEN_SQL}"
     sql = (
         f"SELECT {column} AS cell, COUNT(*) AS cases FROM complaint "
-        f"WHERE {where} AND {column} IS NOT NULL "
-        f"GROUP BY {column} HAVING COUNT(*) >= {MIN_CELL_COUNT} ORDER BY {column}"
+        f"WHERE {where} AND {column} IS NOT NULL GROUP BY {column}"
     )
-    return [(int(r["cell"]), int(r["cases"])) for r in await _read(sql, args)]
+    return await _read(sql, args)
 
 
 def _box(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:

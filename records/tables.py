@@ -6,16 +6,20 @@ from piccolo.columns import (
     JSON,
     BigInt,
     Boolean,
+    Date,
     DoublePrecision,
     ForeignKey,
     Integer,
     OnDelete,
+    SmallInt,
     Text,
     Timestamptz,
     Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
-from piccolo.table import Table
+from piccolo.table import Table, create_table_class
+
+from domain.rollup import COUNTS, HEAT, HOURS
 
 
 class City(Table):
@@ -121,6 +125,38 @@ class Complaint(Table):
     h3_r7 = BigInt(null=True, default=None)
     h3_r8 = BigInt(null=True, default=None)
     h3_r9 = BigInt(null=True, default=None)
+
+
+# Issue 13: the rollups that keep the public figures ready (what each row counts: domain.rollup).
+# Both are written by records.rollup in the same transaction as the projection row; their
+# unique indexes (the upserts' conflict targets) are raw SQL in records/migrations.
+ComplaintRollup = create_table_class(
+    "ComplaintRollup",
+    class_kwargs={"tablename": "complaint_rollup"},
+    class_members={
+        "__doc__": "Counts and hours to resolve per city, IST day or month, category, ward.",
+        "city": Varchar(length=40),
+        "span": Varchar(length=5),  # "day" or "month"
+        "first_day": Date(),
+        "category": Varchar(length=40),  # "" for all categories
+        "ward_id": Varchar(length=60),  # "" for the whole city
+        "zone": Varchar(length=120),  # the ward's zone ("" with the whole city)
+        **{name: Integer(default=0) for name in COUNTS + HOURS},
+    },
+)
+ComplaintHeat = create_table_class(
+    "ComplaintHeat",
+    class_kwargs={"tablename": "complaint_heat"},
+    class_members={
+        "__doc__": "Cases and open cases per city, month of filing, category and H3 cell.",
+        "city": Varchar(length=40),
+        "first_day": Date(),
+        "category": Varchar(length=40),
+        "resolution": SmallInt(),
+        "cell": BigInt(),
+        **{name: Integer(default=0) for name in HEAT},
+    },
+)
 
 
 class ComplaintEvent(Table):

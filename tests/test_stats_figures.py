@@ -84,6 +84,23 @@ async def test_every_ward_and_zone_has_the_figures_its_own_cases_give(api, stats
     assert len(wards[None]) > 0
 
 
+async def test_one_categorys_ward_figures_agree_with_its_own_cases(api, stats_city):
+    # A ward's days are counted from the projection for one category, its months from the
+    # rollup: the range holds both.
+    await record_all(varied_cases(stats_city, FIRST, LAST, seed=17))
+    for category in ("pothole", "streetlight_out"):
+        params = _range(city=stats_city.slug, category=category)
+        body = (await api.get("/v1/stats/wards", params=params)).json()
+        rows = await cohort_rows(stats_city.slug, FIRST, LAST, category)
+        wards, zones = by(rows, "ward_id"), by(rows, "zone")
+        for ward in body["wards"]:
+            slow = slow_figures(wards.get(ward["ward_id"], []))
+            assert_same_figures(ward, slow, f"{category} {ward['ward_id']}")
+        for zone in body["zones"]:
+            assert_same_figures(zone, slow_figures(zones.get(zone["zone"], [])), zone["zone"])
+        assert sum(w["filed"] for w in body["wards"]) == len(rows) - len(wards.get(None, []))
+
+
 async def test_trends_have_every_day_week_and_month_with_the_counts_of_its_cases(api, stats_city):
     await record_all(varied_cases(stats_city, FIRST, LAST, seed=15))
     rows = await cohort_rows(stats_city.slug, FIRST, LAST)
@@ -187,8 +204,9 @@ async def test_on_time_means_resolved_by_the_sla_due_then(api, stats_city):
     body = (await api.get("/v1/stats/summary", params=params)).json()
     assert (body["filed"], body["resolved"], body["closed"]) == (4, 3, 2)
     assert body["on_time_share"] == round(1 / 3, 4)
-    assert body["median_hours_to_resolve"] == 72.0
-    assert body["p90_hours_to_resolve"] == round(72 + 0.8 * 0.01, 2)
+    # Hours come from the histogram: within 10% of the exact 72 and 72.008 (domain.rollup).
+    assert abs(body["median_hours_to_resolve"] - 72.0) <= 7.2
+    assert abs(body["p90_hours_to_resolve"] - (72 + 0.8 * 0.01)) <= 7.2
 
 
 async def test_a_filing_counts_in_every_figure_within_five_seconds(api, api_keys):

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 import h3
 
+from domain.rollup import histogram, percentile_of, split
 from domain.stats import (
     DayCounts,
     DayRange,
@@ -15,7 +16,6 @@ from domain.stats import (
     cell_feature,
     cells,
     default_range,
-    percentile,
     periods,
     trend,
 )
@@ -56,15 +56,33 @@ def test_a_trend_folds_days_into_their_periods_and_keeps_empty_ones():
     assert [p["filed"] for p in daily] == [3, 0, 0, 1] and daily[1]["on_time_share"] is None
 
 
-def test_percentiles_interpolate_as_percentile_cont_does():
+def test_median_and_p90_from_the_histogram_stay_within_ten_percent_or_half_an_hour():
     rnd = random.Random(5)
-    for n in (1, 2, 3, 10, 101):
-        values = sorted(rnd.uniform(0, 200) for _ in range(n))
-        assert percentile(values, 0.5) == statistics.median(values)
-        if n >= 2:
-            p90 = statistics.quantiles(values, n=10, method="inclusive")[8]
-            assert abs(percentile(values, 0.9) - p90) < 1e-9
-    assert percentile([], 0.5) is None
+    for n in (1, 2, 3, 10, 101, 2000):
+        for draw in (lambda: rnd.uniform(0, 6), lambda: rnd.lognormvariate(3.5, 1.3)):
+            values = sorted(draw() for _ in range(n))
+            counts = histogram(values)
+            exact = {0.5: statistics.median(values), 0.9: values[0]}
+            if n >= 2:
+                exact[0.9] = statistics.quantiles(values, n=10, method="inclusive")[8]
+            for share, value in exact.items():
+                got = percentile_of(counts, share)
+                assert got is not None
+                assert abs(got - value) <= max(0.5, 0.1 * value) + 1e-9, (n, share, got, value)
+    assert percentile_of(histogram([]), 0.5) is None
+
+
+def test_a_year_splits_into_its_whole_months_and_the_days_at_either_end():
+    cut = split(DayRange(date(2025, 12, 2), date(2026, 12, 2)))
+    assert cut.months == tuple(date(2026, m, 1) for m in range(1, 12))
+    assert cut.days == (
+        DayRange(date(2025, 12, 2), date(2025, 12, 31)),
+        DayRange(date(2026, 12, 1), date(2026, 12, 2)),
+    )
+    assert split(DayRange(date(2024, 2, 1), date(2024, 2, 29))).months == (date(2024, 2, 1),)
+    assert split(DayRange(date(2026, 3, 5), date(2026, 3, 9))).days == (
+        DayRange(date(2026, 3, 5), date(2026, 3, 9)),
+    )
 
 
 def test_each_resolution_has_the_cell_that_holds_the_point():

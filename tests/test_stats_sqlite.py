@@ -123,6 +123,9 @@ async def main():
                                "FROM complaint ORDER BY id")
     out["rows"] = [[r["tracking_id"], r["resolved_on_time"], r["h3_r7"], r["h3_r8"], r["h3_r9"]]
                    for r in rows]
+    kept = await Complaint.raw("SELECT first_day, filed, resolved, on_time FROM complaint_rollup "
+                               "WHERE span = 'month' AND category = '' AND ward_id = ''")
+    out["rollup"] = [[str(r["first_day"]), r["filed"], r["resolved"], r["on_time"]] for r in kept]
     index = "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'complaint_%'"
     out["indexes"] = sorted(r["name"] for r in await Complaint.raw(index))
     from records.stats import nearby_query
@@ -136,6 +139,8 @@ async def main():
     columns = await Complaint.raw("SELECT name FROM pragma_table_info('complaint')")
     out["columns_after_backwards"] = [r["name"] for r in columns]
     out["indexes_after_backwards"] = sorted(r["name"] for r in await Complaint.raw(index))
+    tables = await Complaint.raw("SELECT name FROM sqlite_master WHERE type = 'table'")
+    out["tables_after_backwards"] = sorted(r["name"] for r in tables)
     assert (await run_forwards(app_name="records", migration_id="all")).success
     again = await Complaint.raw("SELECT COUNT(*) AS n FROM complaint WHERE h3_r9 IS NOT NULL")
     out["cells_again"] = again[0]["n"]
@@ -162,6 +167,10 @@ async def test_the_migrations_fill_in_older_rows_and_run_backwards(tmp_path):
     assert "h3_r9" not in out["columns_after_backwards"]
     assert not {"complaint_stats", "complaint_open_place"} & set(out["indexes_after_backwards"])
     assert out["cells_again"] == 1203
+    # The rollups count the older rows: 1203 filed in March, two resolved, one on time.
+    assert out["rollup"] == [["2026-03-01", 1203, 2, 1]]
+    assert {"complaint_rollup_key", "complaint_heat_key"} <= set(out["indexes"])
+    assert not {"complaint_rollup", "complaint_heat"} & set(out["tables_after_backwards"])
 
 
 def test_the_partial_index_predicate_is_the_one_the_nearby_query_uses():

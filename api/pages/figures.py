@@ -63,8 +63,7 @@ async def city_figures(
     zones: CityZones, span: DayRange, category: str | None, interval: Interval | None = None
 ) -> Figures:
     """Every figure of the city for the days and category (and the trend, given an interval)."""
-    start, until = span.bounds()
-    cohort = stats.Cohort(zones.city.slug, start, until, category)
+    cohort = stats.Cohort(zones.city.slug, span, category)
     jobs: list[Any] = [stats.summary(cohort), stats.by_ward_and_zone(cohort)]
     if interval is not None:
         jobs.append(stats.by_day(cohort))
