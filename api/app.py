@@ -46,7 +46,7 @@ MAX_BODY_BYTES = 64 * 1024
 # that holds a secret is compressed next to text a caller chose (BREACH).
 COMPRESSED = r"/$|/v1/zones$|/v1/stats/|/v1/categories|/static/|/wards/|/hotspots$|/schema"
 COMPRESSION = CompressionConfig(
-    backend="gzip", minimum_size=1024, gzip_compress_level=6, exclude=rf"^(?!(?:{COMPRESSED}))"
+    backend="gzip", minimum_size=1024, gzip_compress_level=3, exclude=rf"^(?!(?:{COMPRESSED}))"
 )
 
 
