@@ -25,7 +25,9 @@ when piccolo_conf is first imported, so one process serves one database):
    secondary indexes dropped and re-created from their own definitions afterwards (same
    schema, faster), foreign-key triggers off for the load, then VACUUM ANALYZE, as
    autovacuum would after a bulk insert. SQLite: `executemany` in transactions of 50k, the
-   same index trick, and no ANALYZE (CivicOps never runs one, so neither does this).
+   same index trick, and no ANALYZE (CivicOps never runs one, so neither does this). Then
+   the rollups the record step keeps are counted once for the loaded rows
+   (`records.rollup.rebuild`, as the migration does; PostgreSQL: ANALYZE of both after).
 2. **Timing.** The real app (`api.app.create_app`) in-process with its lifespan (the
    PostgreSQL pool), driven through httpx's ASGI transport, one request at a time. Stats
    routes need no Temporal: the app gets a lazy client that never connects. Every case (a
@@ -36,15 +38,15 @@ when piccolo_conf is first imported, so one process serves one database):
    Any answer but 200 is a failure. For each case over target the statements the route ran
    are captured and explained (PostgreSQL: EXPLAIN (ANALYZE, BUFFERS); SQLite: EXPLAIN QUERY
    PLAN). `CIVICOPS_PUBLIC_RATE_LIMIT_PER_MINUTE=0` for the run.
-3. **The filing path's extra work.** If `records/projection.py` differs from HEAD, the
-   projection write (`record`, through `records.db.write` with its audit entry) is timed both
-   ways, side by side in alternating rounds in one process: HEAD's projection module on a
-   database without issue 13's indexes ("without"), and the working tree's on a fully migrated
-   one ("with"), each preloaded with `--write-base` rows. Each round writes `--write-cases`
-   cases through the six revisions of a life (filed, prioritized, assigned, notice_issued,
-   proof_accepted, closed), sequentially; the first four are the filing path. Also printed:
-   the CPU cost of building the row alone (`_row`), both ways. If projection.py is unchanged,
-   it says the filing path gains nothing.
+3. **The filing path's extra work.** The projection write (`record`, through
+   `records.db.write` with its audit entry) is timed both ways, side by side in alternating
+   rounds in one process: the projection module of the last commit before issue 13
+   (`analytics_write.BASELINE`) on a database without issue 13's indexes ("without"), and the
+   working tree's, which also moves the rollups, on a fully migrated one ("with"), each
+   preloaded with `--write-base` rows. Each round writes `--write-cases` cases through the
+   six revisions of a life (filed, prioritized, assigned, notice_issued, proof_accepted,
+   closed), sequentially; the first four are the filing path. Also printed:
+   the CPU cost of building the row alone (`_row`), both ways.
 
 Exit code 0 whatever the verdicts (a benchmark, not a test); 2 when PostgreSQL is unreachable.
 The databases and files it made are dropped at the end unless `--keep`.
@@ -116,6 +118,14 @@ async def prepare(rows: int, seed: int, *, drop_new_indexes: bool) -> dict[str, 
             url.removeprefix("sqlite:///"), maker_for, rows
         )
         steps.update(loaded)
+        from records.rollup import rebuild
+
+        t1 = time.perf_counter()
+        await rebuild()  # what the record step keeps, counted once for the bulk-loaded rows
+        if not url.startswith("sqlite"):  # as autovacuum would, after so many new rows
+            await Complaint.raw("ANALYZE complaint_rollup")
+            await Complaint.raw("ANALYZE complaint_heat")
+        steps["rollups"] = time.perf_counter() - t1
     if drop_new_indexes:
         for name in NEW_INDEXES:
             await Complaint.raw(f"DROP INDEX IF EXISTS {name}")

@@ -26,18 +26,21 @@ from analytics_load import read_roster  # noqa: E402
 # --- the filing path's extra work -------------------------------------------------------------
 
 
+BASELINE = "e83099e"  # the last commit before issue 13: its projection write had no extra work
+
+
 def projection_changed() -> bool:
-    """Whether records/projection.py differs from HEAD (what STATS added to the write)."""
+    """Whether records/projection.py differs from BASELINE's (what issue 13 added)."""
     done = subprocess.run(
-        ["git", "diff", "--quiet", "HEAD", "--", "records/projection.py"], cwd=REPO, check=False
+        ["git", "diff", "--quiet", BASELINE, "--", "records/projection.py"], cwd=REPO, check=False
     )
     return done.returncode == 1
 
 
-def head_projection() -> ModuleType:
-    """HEAD's records/projection.py, loaded as a module of its own."""
+def baseline_projection() -> ModuleType:
+    """BASELINE's records/projection.py, loaded as a module of its own."""
     source = subprocess.run(
-        ["git", "show", "HEAD:records/projection.py"],
+        ["git", "show", f"{BASELINE}:records/projection.py"],
         cwd=REPO,
         check=True,
         capture_output=True,
@@ -46,7 +49,7 @@ def head_projection() -> ModuleType:
     spec = importlib.util.spec_from_loader("bench_projection_head", loader=None)
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
-    exec(compile(source, "HEAD:records/projection.py", "exec"), module.__dict__)
+    exec(compile(source, f"{BASELINE}:records/projection.py", "exec"), module.__dict__)
     return module
 
 
@@ -116,12 +119,12 @@ def use_engine(engine: Any) -> None:
 async def write_cost(engine: str, urls: dict[str, str], cases_n: int, rounds: int) -> list[str]:
     """The projection write with and without issue 13's work, side by side; report lines."""
     if not projection_changed():
-        return ["filing path: records/projection.py is as at HEAD: the filing path adds no work"]
+        return [f"filing path: records/projection.py is as at {BASELINE}: it adds no work"]
     from records import audit, projection
     from records.engine import engine_for
 
     engines = {side: engine_for(url) for side, url in urls.items()}
-    modules = {"without": head_projection(), "with": projection}
+    modules = {"without": baseline_projection(), "with": projection}
     logging.getLogger("piccolo").setLevel(logging.ERROR)
     pooled = [db for db in engines.values() if db.engine_type == "postgres"]
     for db in pooled:
