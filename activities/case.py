@@ -33,6 +33,14 @@ _URGENT = re.compile(
 )
 
 
+def rule_priority(category: str, description: str) -> int:
+    """The rule: the category's default priority, one step more urgent for risk words."""
+    priority = int(BY_CODE[category].default_priority)
+    if _URGENT.search(description):
+        priority = max(int(Priority.P1), priority - 1)
+    return priority
+
+
 class CaseActivities:
     """Holds the clients the activities need, so a worker or a test can inject them."""
 
@@ -44,13 +52,9 @@ class CaseActivities:
     @resilient
     async def prioritize(self, data: PrioritizeInput) -> int:
         """Priority P1–P4: the category's default, one step more urgent for risk words."""
-        category = BY_CODE.get(data.category)
-        if category is None:
+        if data.category not in BY_CODE:
             raise ApplicationError(f"unknown category {data.category!r}", type=Refusal.BAD_INPUT)
-        priority = int(category.default_priority)
-        if _URGENT.search(data.description):
-            priority = max(int(Priority.P1), priority - 1)
-        return priority
+        return rule_priority(data.category, data.description)
 
     async def _city(self, slug: str) -> CityZones:
         try:

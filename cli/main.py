@@ -11,6 +11,7 @@ from cli.apikeys import apikeys
 from cli.audit import audit
 from cli.demo import demo
 from cli.demokeys import demo_keys
+from cli.model import model
 from cli.notices import verify
 from cli.signing import keys
 from cli.stack import bootstrap, migrate, server, up, worker
@@ -25,7 +26,7 @@ def cli() -> None:
 
 for command in (up, worker, server, migrate, bootstrap, zones, demo, demo_keys):  # the stack
     cli.add_command(command)
-for command in (apikeys, audit, keys, verify, trace):  # operating and auditing it
+for command in (apikeys, audit, keys, verify, trace, model):  # operating and auditing it
     cli.add_command(command)
 
 

@@ -1,0 +1,133 @@
+"""`civicops model`: train the breach-risk model on a city's history and evaluate it.
+
+    civicops model train --data FILE --format boston [--until DATE] [--out DIR]
+    civicops model evaluate --data FILE --format boston --model PATH [--from DATE] [--until DATE]
+
+Training splits by time, never at random: it learns from the cases filed before `--until`
+and scores itself on those filed from then on. Evaluation prints the model's figures beside
+the baseline's (the breach rate of the complaint's type in the training data) as a table,
+then the same as one JSON line for scripts.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+FORMATS = ("boston",)
+DATA = click.Path(exists=True, dir_okay=False, path_type=Path)
+MODEL_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
+OUT_DIR = click.Path(file_okay=False, path_type=Path)
+
+
+def _cases(data: Path, fmt: str) -> list[Any]:
+    from risk import boston
+
+    try:
+        return boston.read(data)
+    except boston.BostonError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _day(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from None
+
+
+@click.group()
+def model() -> None:
+    """The breach-risk model: train it on history, evaluate it on a later window."""
+
+
+@model.command()
+@click.option(
+    "--data", "data", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
+@click.option(
+    "--until", help="train on cases filed before this day (YYYY-MM-DD); score on the rest"
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("var/models"),
+    show_default=True,
+)
+def train(data: Path, fmt: str, until: str | None, out: Path) -> None:
+    """Train on the cases filed before --until and save a versioned artefact."""
+    from risk import model as risk_model
+
+    cases = _cases(data, fmt)
+    cut = _day(until, "--until") or _last_month_start(cases)
+    try:
+        trained = risk_model.train(cases, cut, fmt)
+    except risk_model.ModelError as exc:
+        raise click.UsageError(str(exc)) from None
+    where = risk_model.save(trained, out)
+    meta = trained.meta
+    click.echo(
+        f"model {trained.id}: {meta['training_cases']:,} cases filed "
+        f"{meta['window']['from'][:10]} to before {meta['window']['until'][:10]}"
+    )
+    if meta["holdout"]:
+        _table(meta["holdout"])
+    click.echo(f"saved {where}")
+
+
+@model.command()
+@click.option(
+    "--data", "data", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+)
+@click.option("--from", "from_", help="first day evaluated (default: the model's --until)")
+@click.option("--until", help="evaluate cases filed before this day (default: all)")
+def evaluate(data: Path, fmt: str, model_path: Path, from_: str | None, until: str | None) -> None:
+    """Score a model and the type baseline side by side on a later window."""
+    from risk import model as risk_model
+
+    try:
+        loaded = risk_model.load(model_path)
+    except risk_model.ModelError as exc:
+        raise click.UsageError(str(exc)) from None
+    start = _day(from_, "--from") or datetime.fromisoformat(loaded.meta["window"]["until"])
+    end = _day(until, "--until") or datetime.max
+    cases = [c for c in _cases(data, fmt) if start <= c.filing.filed_at < end]
+    if not cases:
+        raise click.UsageError("no cases in that window")
+    figures = risk_model.evaluate(loaded, risk_model.baseline_of(loaded), cases)
+    click.echo(f"model {loaded.id} on {len(cases):,} cases filed from {start:%Y-%m-%d}")
+    _table(figures)
+    line = {"model_id": loaded.id, "from": start.date().isoformat(), **figures}
+    click.echo(json.dumps(line, sort_keys=True))
+
+
+def _last_month_start(cases: list[Any]) -> datetime:
+    last = max(c.filing.filed_at for c in cases)
+    return last.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _table(figures: dict[str, Any]) -> None:
+    click.echo(f"  {'':<22}{'model':>10}{'baseline':>10}")
+    for name in ("roc_auc", "pr_auc", "brier", "breach_rate"):
+        click.echo(f"  {name:<22}{figures['model'][name]:>10}{figures['baseline'][name]:>10}")
+    click.echo("  breach rate by predicted decile (highest risk first):")
+    for k in range(10):
+        m, b = (
+            figures["model"]["breach_rate_by_decile"][k],
+            figures["baseline"]["breach_rate_by_decile"][k],
+        )
+        click.echo(f"  {'decile ' + str(k + 1):<22}{m:>10}{b:>10}")
