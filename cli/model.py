@@ -2,6 +2,8 @@
 
     civicops model train --data FILE --format boston [--until DATE] [--out DIR]
     civicops model evaluate --data FILE --format boston --model PATH [--from DATE] [--until DATE]
+    civicops model publish DIR          (or train ... --publish)
+    civicops model list
 
 Training splits by time, never at random: it learns from the cases filed before `--until`
 and scores itself on those filed from then on. Evaluation prints the model's figures beside
@@ -11,12 +13,15 @@ then the same as one JSON line for scripts.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
+
+from cli import common
 
 FORMATS = ("boston",)
 DATA = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -48,20 +53,12 @@ def model() -> None:
 
 
 @model.command()
-@click.option(
-    "--data", "data", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True
-)
+@click.option("--data", "data", type=DATA, required=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
-@click.option(
-    "--until", help="train on cases filed before this day (YYYY-MM-DD); score on the rest"
-)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("var/models"),
-    show_default=True,
-)
-def train(data: Path, fmt: str, until: str | None, out: Path) -> None:
+@click.option("--until", help="train on cases filed before this day (YYYY-MM-DD); test on the rest")
+@click.option("--out", type=OUT_DIR, default=Path("var/models"), show_default=True)
+@click.option("--publish", is_flag=True, help="also store it in S3 and make it the active model")
+def train(data: Path, fmt: str, until: str | None, out: Path, publish: bool) -> None:
     """Train on the cases filed before --until and save a versioned artefact."""
     from risk import model as risk_model
 
@@ -80,19 +77,60 @@ def train(data: Path, fmt: str, until: str | None, out: Path) -> None:
     if meta["holdout"]:
         _table(meta["holdout"])
     click.echo(f"saved {where}")
+    if publish:
+        _publish(where)
+
+
+@model.command("publish")
+@click.argument("where", type=MODEL_DIR)
+def publish_command(where: Path) -> None:
+    """Store an artefact in S3 and make it the active model; workers take it within 30 s."""
+    _publish(where)
+
+
+@model.command("list")
+def list_command() -> None:
+    """The published models, newest first, and which one is active."""
+    from records.riskmodels import listing
+
+    common.settings()
+    rows = asyncio.run(listing())
+    if not rows:
+        click.echo("no model published: priorities follow the rules")
+    for row in rows:
+        scores = (row["holdout"] or {}).get("model") or {}
+        base = (row["holdout"] or {}).get("baseline") or {}
+        click.echo(
+            f"{'*' if row['active'] else ' '} {row['model_id']}  {row['source']}  trained "
+            f"{row['window_from'][:10]} to {row['window_until'][:10]}  ROC-AUC "
+            f"{scores.get('roc_auc', '-')} (baseline {base.get('roc_auc', '-')})  published "
+            f"{row['published_at']:%Y-%m-%d %H:%M} by {row['published_by']}"
+        )
+
+
+def _publish(where: Path) -> None:
+    """Upload the artefact at `where` (checked first) and register it as active."""
+    from records.riskmodels import publish
+    from risk import model as risk_model
+    from storage import models as artefacts
+    from storage import s3 as s3_store
+
+    try:
+        loaded = risk_model.load(where)
+    except risk_model.ModelError as exc:
+        raise click.UsageError(str(exc)) from None
+    settings = common.settings()
+    client = s3_store.client(settings)
+    s3_store.ensure_bucket(client, settings.s3_bucket)
+    prefix = artefacts.upload(client, settings.s3_bucket, where, loaded.id)
+    asyncio.run(publish(loaded.meta, prefix, actor=common.operator()))
+    click.echo(f"published {loaded.id} at s3://{settings.s3_bucket}/{prefix}; it is now active")
 
 
 @model.command()
-@click.option(
-    "--data", "data", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True
-)
+@click.option("--data", "data", type=DATA, required=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
-@click.option(
-    "--model",
-    "model_path",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    required=True,
-)
+@click.option("--model", "model_path", type=MODEL_DIR, required=True)
 @click.option("--from", "from_", help="first day evaluated (default: the model's --until)")
 @click.option("--until", help="evaluate cases filed before this day (default: all)")
 def evaluate(data: Path, fmt: str, model_path: Path, from_: str | None, until: str | None) -> None:

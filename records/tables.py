@@ -159,6 +159,22 @@ ComplaintHeat = create_table_class(
 )
 
 
+class RiskModel(Table):
+    """A published breach-risk model (issue 14): its artefact in S3 and whether it is active."""
+
+    model_id = Varchar(length=16, unique=True)  # the artefact's content hash
+    s3_prefix = Varchar(length=100)
+    source = Varchar(length=20)  # the data it was trained on: "boston" or "civicops"
+    window_from = Varchar(length=32)
+    window_until = Varchar(length=32)
+    training_cases = Integer(default=0)
+    holdout = JSON()  # its scores and the baseline's on the later window
+    xgboost = Varchar(length=20)
+    published_at = Timestamptz(null=True, default=None)
+    published_by = Varchar(length=120)
+    active = Boolean(default=False)  # one at a time; none: the rules
+
+
 class ComplaintEvent(Table):
     """Append-only event log of a complaint, one row per workflow state revision."""
 
