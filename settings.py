@@ -58,6 +58,8 @@ class Settings:
     header_timeout_s: float = 20.0
     body_idle_timeout_s: float = 20.0
     request_timeout_s: float = 120.0
+    # How often a worker asks which breach-risk model is active (issue 14).
+    model_refresh_s: float = 30.0
     # Encrypts new private signing keys and decrypts them; never printed.
     signing_key_passphrase: str | None = field(default=None, repr=False)
 
@@ -105,6 +107,7 @@ class Settings:
             header_timeout_s=float(_env("CIVICOPS_HEADER_TIMEOUT_S", "20")),
             body_idle_timeout_s=float(_env("CIVICOPS_BODY_IDLE_TIMEOUT_S", "20")),
             request_timeout_s=float(_env("CIVICOPS_REQUEST_TIMEOUT_S", "120")),
+            model_refresh_s=float(_env("CIVICOPS_MODEL_REFRESH_S", "30")),
         )
 
     @property

@@ -13,6 +13,7 @@ from temporalio.worker import Worker
 from activities.case import CaseActivities
 from activities.notices import NoticeActivities
 from activities.proofs import ProofActivities
+from activities.risk import ModelHolder, RiskActivities
 from activities.scores import ScoreActivities
 from activities.webhooks import WebhookActivities, WebhookFanout
 from notices.keys import KeyStore
@@ -32,10 +33,12 @@ def activities_of(
     notices: NoticeActivities,
     proofs: ProofActivities,
     scores: ScoreActivities,
+    risk: RiskActivities,
 ) -> list:
     """Every activity callable the worker registers."""
     return [
         case.prioritize,
+        risk.assess_priority,
         case.assign_zone,
         case.find_official,
         case.record,
@@ -49,6 +52,7 @@ def build_activities(
     settings: Settings,
     *,
     case: CaseActivities | None = None,
+    risk: type[RiskActivities] = RiskActivities,
     notices: type[NoticeActivities] = NoticeActivities,
 ) -> list:
     """The activities, wired to real clients built from the settings (tests may swap them)."""
@@ -68,6 +72,7 @@ def build_activities(
             notice_activities,
             ProofActivities(s3_client, settings.s3_bucket),
             ScoreActivities(),
+            risk(ModelHolder(s3_client, settings.s3_bucket, every=settings.model_refresh_s), zones),
         ),
         webhooks.deliver_webhook,
         webhooks.mark_webhook_failed,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -19,26 +17,17 @@ from domain.case import (
     PrioritizeInput,
     RecordInput,
 )
-from domain.categories import BY_CODE, Priority
+from domain.categories import BY_CODE
+from domain.priority import decide, urgent_words
 from geo.zones import Match
 from records import projection
 from records.geography import CityZones, UnknownCity, ZoneDirectory, responsible_official
 from records.tables import Official
 
-# Words that make a report more urgent whatever its category: risk to life or to many people.
-_URGENT = re.compile(
-    r"\b(accident|injur\w*|electrocut\w*|live wire|child\w*|school|hospital|ambulance|"
-    r"collaps\w*|dengue|malaria|sewage in (?:house|home)|open manhole)\b",
-    re.IGNORECASE,
-)
-
 
 def rule_priority(category: str, description: str) -> int:
     """The rule: the category's default priority, one step more urgent for risk words."""
-    priority = int(BY_CODE[category].default_priority)
-    if _URGENT.search(description):
-        priority = max(int(Priority.P1), priority - 1)
-    return priority
+    return decide(category, urgent_words(description), None)
 
 
 class CaseActivities:

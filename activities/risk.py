@@ -1,5 +1,5 @@
-"""The active breach-risk model, kept loaded in each worker and swapped when a new one is
-published, without a restart.
+"""The breach-risk model at work: the active one kept loaded in each worker (swapped when a new
+one is published, without a restart) and the prioritize step that asks it.
 
 `ModelHolder.refresh` asks the registry (records.models) which model is active; when that
 changes it fetches the artefact from S3 and loads it, which checks the artefact's id against
@@ -13,12 +13,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from botocore.client import BaseClient
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
+from activities.running import resilient
+from domain.access import Refusal
+from domain.case import PrioritizeInput
+from domain.categories import BY_CODE
+from domain.priority import Reason, RiskDecision, decide, urgent_words
+from domain.stats import IST
 from records import riskmodels as registry
+from records.geography import UnknownCity, ZoneDirectory
+from records.riskmodels import filing_context
 from risk import model as risk_model
+from risk.features import Filing
 from storage import models as artefacts
 
 log = logging.getLogger(__name__)
@@ -28,11 +41,22 @@ REFRESH_S = 30.0  # how often a worker asks whether another model was published
 class ModelHolder:
     """The model this worker uses now (None: the rules)."""
 
-    def __init__(self, s3: BaseClient, bucket: str, cache: Path | None = None) -> None:
-        self.s3, self.bucket = s3, bucket
+    def __init__(
+        self, s3: BaseClient, bucket: str, cache: Path | None = None, every: float = REFRESH_S
+    ) -> None:
+        self.s3, self.bucket, self.every = s3, bucket, every
         self.cache = cache or Path(tempfile.mkdtemp(prefix="civicops-models-"))
         self.model: risk_model.Model | None = None
         self.failed: str | None = None  # the active id whose artefact would not load
+        self._asked = -float("inf")  # when the registry was last asked (monotonic seconds)
+
+    async def fresh(self) -> risk_model.Model | None:
+        """The model to use now, asking the registry again once `every` seconds have passed
+        (so a worker takes a newly published model within that time, without a restart)."""
+        if time.monotonic() - self._asked >= self.every:
+            self._asked = time.monotonic()
+            await self.refresh()
+        return self.model
 
     async def refresh(self) -> str | None:
         """Load the active model if it changed; the id in use afterwards (None: rules)."""
@@ -61,8 +85,58 @@ class ModelHolder:
         """The id of the model in use, or None."""
         return None if self.model is None else self.model.id
 
-    async def watch(self, every: float = REFRESH_S) -> None:
-        """Refresh forever (a worker runs this beside its Temporal worker)."""
-        while True:
-            await self.refresh()
-            await asyncio.sleep(every)
+
+class RiskActivities:
+    """The prioritize step with the model: features from the projection, a prediction with its
+    reasons, and the rules whenever there is no model or it fails."""
+
+    def __init__(self, holder: ModelHolder, zones: ZoneDirectory) -> None:
+        self.holder = holder
+        self.zones = zones
+
+    @activity.defn(name="assess_priority")
+    @resilient
+    async def assess_priority(self, data: PrioritizeInput) -> RiskDecision:
+        """Priority P1–P4 from the breach risk and the category (rules without a model)."""
+        if data.category not in BY_CODE:
+            raise ApplicationError(f"unknown category {data.category!r}", type=Refusal.BAD_INPUT)
+        urgent = urgent_words(data.description)
+        model = await self.holder.fresh()
+        if model is None:
+            return RiskDecision(decide(data.category, urgent, None))
+        try:
+            filing = await self._filing(data)
+            probability, reasons = await asyncio.to_thread(model.explain, filing)
+        except Exception as exc:
+            log.error("breach-risk model %s failed on %s: %s", model.id, data.tracking_id, exc)
+            return RiskDecision(decide(data.category, urgent, None))
+        return RiskDecision(
+            decide(data.category, urgent, probability),
+            model=model.id,
+            probability=probability,
+            reasons=[Reason(text, weight) for text, weight in reasons],
+        )
+
+    async def _filing(self, data: PrioritizeInput) -> Filing:
+        """What was known when the complaint was filed, read from the projection."""
+        filed_at = data.filed_at or datetime.now(UTC)
+        ward = None
+        if data.city and data.latitude is not None and data.longitude is not None:
+            try:
+                ward = (
+                    (await self.zones.city(data.city)).locate(data.latitude, data.longitude).ward_id
+                )
+            except UnknownCity:
+                ward = None
+        backlog, recent = await filing_context(data.city, ward, data.category, filed_at)
+        return Filing(
+            category=data.category,
+            filed_at=filed_at.astimezone(IST).replace(tzinfo=None),
+            queue=data.category,
+            area=ward or "",
+            source=data.source or "",
+            sla_hours=float(BY_CODE[data.category].sla_hours),
+            backlog_open=backlog,
+            category_last_7d=recent,
+            description=data.description,
+        )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from domain.priority import RiskDecision
 from domain.proof import CheckedPhoto
 from domain.sla import SlaPolicy
 from domain.states import OPEN, TERMINAL, Status  # the state machine; still importable here
@@ -124,6 +125,7 @@ class CaseState:
     reopened: int = 0
     closed_at: datetime | None = None
     score_counts: dict[str, int] = field(default_factory=dict)  # "event:level" -> entries
+    risk: RiskDecision | None = None  # issue 14: how the priority was set, and why
 
     @property
     def is_open(self) -> bool:
@@ -208,6 +210,12 @@ class PrioritizeInput:
     tracking_id: str
     category: str
     description: str
+    # Issue 14, what the breach-risk model needs (older histories' inputs have none of them).
+    city: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    source: str | None = None
+    filed_at: datetime | None = None
 
 
 @dataclass

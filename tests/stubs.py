@@ -32,6 +32,7 @@ from domain.case import (
     PrioritizeInput,
     RecordInput,
 )
+from domain.priority import RiskDecision
 from domain.proof import CheckedPhoto, ProofVerdict, VerifyProofInput
 from domain.scores import ScoreInput, points_for
 
@@ -121,6 +122,7 @@ class Stubs:
         """The stubs, to register on a worker."""
         return [
             self.prioritize,
+            self.assess_priority,
             self.assign_zone,
             self.find_official,
             self.record,
@@ -136,6 +138,11 @@ class Stubs:
         if self.triage_gate is not None:
             await self.triage_gate.wait()
         return self.priority
+
+    @activity.defn(name="assess_priority")
+    async def assess_priority(self, data: PrioritizeInput) -> RiskDecision:
+        """The prioritize step since the risk-priority patch: the same stub, as a decision."""
+        return RiskDecision(await self.prioritize(data))
 
     @activity.defn(name="assign_zone")
     async def assign_zone(self, data: AssignInput) -> Assignment | None:

@@ -15,8 +15,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.case import CaseActivities
 from activities.notices import NoticeActivities
+from activities.risk import RiskActivities
 from domain.case import (
     Assignment,
     CaseEvent,
@@ -28,8 +28,8 @@ from domain.case import (
     WithdrawRequest,
 )
 from domain.ids import workflow_id
+from domain.priority import RiskDecision
 from records import projection
-from records.geography import ZoneDirectory
 from records.tables import Complaint, ComplaintEvent
 from worker import WORKFLOWS, build_activities, build_worker
 from workflows import search_attributes as sa
@@ -212,20 +212,19 @@ async def test_withdrawal_during_intake_is_not_overwritten_by_assignment(
 ):
     entered, gate = asyncio.Event(), asyncio.Event()
 
-    class SlowTriage(CaseActivities):
-        @activity.defn(name="prioritize")
-        async def prioritize(self, data: PrioritizeInput) -> int:
+    class SlowTriage(RiskActivities):
+        @activity.defn(name="assess_priority")
+        async def assess_priority(self, data: PrioritizeInput) -> RiskDecision:
             entered.set()
             await gate.wait()  # the withdrawal arrives while triage is still running
-            return await super().prioritize(data)
+            return await super().assess_priority(data)
 
     queue = f"race-{uuid.uuid4().hex[:8]}"
-    case = SlowTriage(ZoneDirectory(nearest_max_m=settings.nearest_ward_max_m))
     async with Worker(
         temporal_env.client,
         task_queue=queue,
         workflows=WORKFLOWS,
-        activities=build_activities(settings, case=case),
+        activities=build_activities(settings, risk=SlowTriage),
     ):
         handle = await start(temporal_env.client, pothole_case(), queue)
         await asyncio.wait_for(entered.wait(), timeout=20)

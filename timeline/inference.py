@@ -25,6 +25,7 @@ from domain.lifecycle import (
     resolved_on_time,
 )
 from domain.notice_kinds import NoticeKind
+from domain.priority import RULES, Reason, RiskDecision
 from domain.sla import TOP_LEVEL, SlaPolicy
 from domain.states import OPEN, EventKind, Status
 from timeline.events import Activity, Update
@@ -114,6 +115,16 @@ class Inference:
             return self._closing(cause)
         if last is not None and last.type == "prioritize":
             return EventKind.PRIORITIZED, SYSTEM, {"priority": f"P{last.result}"}
+        if last is not None and last.type == "assess_priority" and isinstance(last.result, dict):
+            found = last.result
+            decision = RiskDecision(
+                int(found["priority"]),
+                str(found.get("model") or RULES),
+                found.get("probability"),
+                [Reason(str(r["text"]), float(r["weight"])) for r in found.get("reasons") or []],
+            )
+            actor = SYSTEM if decision.model == RULES else f"model:{decision.model}"
+            return EventKind.PRIORITIZED, actor, decision.detail()
         if last is not None and last.type == "assign_zone":
             return (EventKind.ASSIGNED if last.found else EventKind.OUTSIDE_CITY), SYSTEM, {}
         if last is not None and last.type == "issue_notice":

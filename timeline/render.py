@@ -222,9 +222,20 @@ def _terminated(actor: str, d: Detail) -> str:
     return f"Workflow terminated by {actor}" + (f": {d['reason']}" if d.get("reason") else "")
 
 
+def _prioritized(actor: str, d: Detail) -> str:
+    """The priority, and the model's risk and reasons when a model set it."""
+    text = f"Prioritised {d.get('priority')}"
+    if d.get("model") and d.get("model") != "rules":
+        reasons = "; ".join(str(r) for r in d.get("reasons") or [])
+        text += f" by model {d['model']} (breach risk {d.get('breach_risk')}: {reasons})"
+    elif d.get("model") == "rules":
+        text += " by the rules"
+    return text
+
+
 SUMMARIES: dict[str, Callable[[str, Detail], str]] = {
     EventKind.FILED: _filed,
-    EventKind.PRIORITIZED: lambda actor, d: f"Prioritised {d.get('priority')}",
+    EventKind.PRIORITIZED: _prioritized,
     EventKind.ASSIGNED: _assigned,
     EventKind.OUTSIDE_CITY: lambda actor, d: f"Closed: {OUTSIDE_EVERY_WARD}",
     EventKind.NOTICE_ISSUED: _notice_issued,

@@ -20,3 +20,6 @@ PATCH_RECORDED_EVENTS = "recorded-events"
 # A breach below the top of the ladder that finds nobody above leaves the case with its
 # holder: that counts as a breach while held, so a later fix is not scored on time.
 PATCH_BREACH_KEPT_HOLDER = "breach-kept-holder"
+# The priority comes from the breach-risk model's assessment (assess_priority: the risk, the
+# model id and its reasons, or the rules when there is no model), not the rule alone.
+PATCH_RISK_PRIORITY = "risk-priority"

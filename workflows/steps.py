@@ -10,6 +10,7 @@ assignment), notices and ledger entries are the activities every move is built f
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import SearchAttributePair, SearchAttributeUpdate, TypedSearchAttributes
@@ -18,6 +19,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.case import CaseActivities
     from activities.notices import NoticeActivities
+    from activities.risk import RiskActivities
     from activities.scores import ScoreActivities
     from domain.case import (
         AssignInput,
@@ -31,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.lifecycle import OUTSIDE_EVERY_WARD
     from domain.notice_kinds import NoticeKind
+    from domain.priority import RULES
     from domain.scores import ScoreEvent, ScoreInput
     from domain.states import EventKind, Status, check_transition
     from workflows import search_attributes as sa
@@ -41,7 +44,7 @@ with workflow.unsafe.imports_passed_through():
         RECENT_EVENTS,
         RETRY,
     )
-    from workflows.patches import PATCH_LOCAL_RECORDS, PATCH_RECORDED_EVENTS
+    from workflows.patches import PATCH_LOCAL_RECORDS, PATCH_RECORDED_EVENTS, PATCH_RISK_PRIORITY
 
 
 def initial_search_attributes(state: CaseState) -> TypedSearchAttributes:
@@ -90,19 +93,40 @@ class CaseSteps:
     async def _triage(self) -> None:
         """Give the case its priority: FILED -> TRIAGED."""
         c = self.state.complaint
-        priority = await workflow.execute_activity_method(
-            CaseActivities.prioritize,
+        if not workflow.patched(PATCH_RISK_PRIORITY):
+            priority = await workflow.execute_activity_method(
+                CaseActivities.prioritize,
+                PrioritizeInput(
+                    tracking_id=c.tracking_id, category=c.category, description=c.description
+                ),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                heartbeat_timeout=HEARTBEAT_TIMEOUT,
+                retry_policy=RETRY,
+            )
+            self.state.priority = priority
+            await self._step(
+                EventKind.PRIORITIZED, Status.TRIAGED, actor="system", priority=f"P{priority}"
+            )
+            return
+        decision = await workflow.execute_activity_method(
+            RiskActivities.assess_priority,
             PrioritizeInput(
-                tracking_id=c.tracking_id, category=c.category, description=c.description
+                tracking_id=c.tracking_id,
+                category=c.category,
+                description=c.description,
+                city=c.city,
+                latitude=c.latitude,
+                longitude=c.longitude,
+                source=c.source,
+                filed_at=c.filed_at,
             ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             heartbeat_timeout=HEARTBEAT_TIMEOUT,
             retry_policy=RETRY,
         )
-        self.state.priority = priority
-        await self._step(
-            EventKind.PRIORITIZED, Status.TRIAGED, actor="system", priority=f"P{priority}"
-        )
+        self.state.priority, self.state.risk = decision.priority, decision
+        actor = "system" if decision.model == RULES else f"model:{decision.model}"
+        await self._step(EventKind.PRIORITIZED, Status.TRIAGED, actor=actor, **decision.detail())
 
     async def _assign(self) -> None:
         """Find the ward and its official: TRIAGED -> ASSIGNED, or OUTSIDE_CITY."""
@@ -232,9 +256,7 @@ class CaseSteps:
 
     # --- the step ---------------------------------------------------------------------------
 
-    async def _step(
-        self, kind: EventKind, status: Status, *, actor: str, **detail: str | int | float | None
-    ) -> None:
+    async def _step(self, kind: EventKind, status: Status, *, actor: str, **detail: Any) -> None:
         """Move to a new revision: update state, search attributes, and the projection.
 
         A move the state machine does not allow raises IllegalTransition before anything

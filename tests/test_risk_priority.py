@@ -1,0 +1,99 @@
+"""The prioritize step with a published breach-risk model: the risk, the model and its reasons
+go into the case's history; without a usable model the rules decide, and the case goes on."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import uuid
+from datetime import datetime
+
+import pytest
+from helpers import pothole_case
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.worker import Worker
+from test_risk_registry import _publish, _train
+
+from domain.categories import BY_CODE
+from domain.ids import workflow_id
+from domain.priority import HIGH_RISK, LOW_RISK, decide
+from domain.states import Status
+from records.tables import RiskModel
+from storage import s3 as s3_store
+from worker import WORKFLOWS, build_activities
+from workflows.complaint import ComplaintWorkflow, initial_search_attributes
+
+
+async def _prioritized(client, queue: str, description: str) -> dict:  # type: ignore[no-untyped-def]
+    """File a pothole on `queue`; the state once it is past triage."""
+    state = pothole_case(description=description)
+    handle = await client.start_workflow(
+        ComplaintWorkflow.run,
+        state,
+        id=workflow_id(state.complaint.tracking_id),
+        task_queue=queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        search_attributes=initial_search_attributes(state),
+    )
+    for _ in range(200):
+        now = await handle.query(ComplaintWorkflow.status)
+        if now.status not in (Status.FILED, Status.TRIAGED) and now.priority is not None:
+            return {"state": now, "handle": handle}
+        await asyncio.sleep(0.1)
+    raise AssertionError("the case never got past triage")
+
+
+@pytest.fixture
+async def no_model(database):  # type: ignore[no-untyped-def]
+    """No model is active before or after the test (other tests expect the rules)."""
+    await RiskModel.update({RiskModel.active: False}, force=True)
+    yield
+    await RiskModel.update({RiskModel.active: False}, force=True)
+
+
+async def test_a_filed_case_gets_its_priority_from_the_model_with_its_reasons(
+    temporal_env, settings, no_model, tmp_path
+):
+    s3 = s3_store.client(settings)
+    model_id = await _publish(s3, settings, _train(tmp_path, 4000, datetime(2015, 4, 15)))
+    queue = f"risk-{uuid.uuid4().hex[:8]}"
+    fresh = dataclasses.replace(settings, model_refresh_s=0)  # ask the registry every time
+    async with Worker(
+        temporal_env.client, task_queue=queue, workflows=WORKFLOWS,
+        activities=build_activities(fresh),
+    ):  # fmt: skip
+        found = await _prioritized(temporal_env.client, queue, "Deep pothole near the school")
+        risk = found["state"].risk
+        assert risk.model == model_id and 0 < risk.probability < 1
+        assert len(risk.reasons) == 3 and all(r.text for r in risk.reasons)
+        assert found["state"].priority == risk.priority == decide("pothole", True, risk.probability)
+        [event] = [e for e in found["state"].recent_events if e.kind == "prioritized"]
+        assert event.actor == f"model:{model_id}"
+        assert event.detail["model"] == model_id and len(event.detail["reasons"]) == 3
+        assert event.detail["breach_risk"] == round(risk.probability, 3)
+        await found["handle"].terminate("test done")
+
+        # An artefact altered after training is refused on load: the rules decide.
+        (tmp_path / "b").mkdir()
+        broken = _train(tmp_path / "b", 4000, datetime(2015, 4, 16))
+        meta = json.loads((broken / "artefact.json").read_text())
+        meta["training_cases"] += 1
+        (broken / "artefact.json").write_text(json.dumps(meta))
+        await _publish(s3, settings, broken)
+        found = await _prioritized(temporal_env.client, queue, "Pothole near the temple")
+        assert found["state"].risk.model == "rules" and found["state"].risk.probability is None
+        assert found["state"].priority == decide("pothole", False, None)
+        [event] = [e for e in found["state"].recent_events if e.kind == "prioritized"]
+        assert event.actor == "system" and event.detail == {"priority": "P3", "model": "rules"}
+        await found["handle"].terminate("test done")
+
+
+def test_risk_moves_priority_by_one_step_and_never_demotes_a_severe_category():
+    assert decide("pothole", False, None) == 3  # the rules: the category's default
+    assert decide("pothole", False, HIGH_RISK) == 2
+    assert decide("pothole", False, LOW_RISK / 2) == 4
+    assert decide("pothole", True, LOW_RISK / 2) == 2  # risk to life wins
+    for code, category in BY_CODE.items():
+        if int(category.default_priority) <= 2:
+            assert decide(code, False, 0.0) == int(category.default_priority), code
