@@ -20,6 +20,7 @@ from api.controllers.history import CaseHistoryController
 from api.controllers.hotspots import HotspotController
 from api.controllers.keys import ApiKeyController
 from api.controllers.lifecycle import CaseLifecycleController
+from api.controllers.models import ModelController
 from api.controllers.notices import NoticeController
 from api.controllers.personal import ContactController
 from api.controllers.public import CatalogueController, health
@@ -92,6 +93,7 @@ def create_app(
                     AuditController,
                     ContactController,
                     HotspotController,
+                    ModelController,
                 ],
             ),
         ],

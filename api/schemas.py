@@ -105,6 +105,14 @@ class NoticeBrief(msgspec.Struct):
     pdf_url: str
 
 
+class RiskView(msgspec.Struct):
+    """How the priority was set: the breach-risk model and its reasons, or the rules."""
+
+    model: str  # the model id, or "rules"
+    breach_risk: float | None = None  # the probability of missing the SLA, at filing
+    reasons: list[str] = []  # "backlog 41 open: +0.5", largest push first
+
+
 class ComplaintView(msgspec.Struct):
     """A complaint as an integrator or citizen app sees it."""
 
@@ -136,6 +144,7 @@ class ComplaintView(msgspec.Struct):
     resolved_at: datetime | None = None
     confirm_due_at: datetime | None = None  # the citizen may confirm or reopen until then
     closed_at: datetime | None = None
+    risk: RiskView | None = None  # issue 14; None for cases prioritised before it
 
 
 class CategoryView(msgspec.Struct):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.schemas import AssigneeRef, ComplaintView, EventView, NoticeBrief, WardRef
+from api.schemas import AssigneeRef, ComplaintView, EventView, NoticeBrief, RiskView, WardRef
 from domain.case import CaseState
 from domain.ids import workflow_id
 
@@ -12,6 +12,14 @@ from domain.ids import workflow_id
 def notice_pdf_url(public_url: str, notice_id: str) -> str:
     """Where a notice's PDF is downloaded."""
     return f"{public_url}/v1/notices/{notice_id}.pdf"
+
+
+def risk_view(detail: dict[str, Any] | None) -> RiskView | None:
+    """The risk of a `prioritized` event's detail (None: prioritised before issue 14)."""
+    if not detail or "model" not in detail:
+        return None
+    reasons = [str(r) for r in detail.get("reasons") or []]
+    return RiskView(str(detail["model"]), detail.get("breach_risk"), reasons)
 
 
 def from_state(state: CaseState, public_url: str) -> ComplaintView:
@@ -54,6 +62,7 @@ def from_state(state: CaseState, public_url: str) -> ComplaintView:
         resolved_at=state.resolved_at,
         confirm_due_at=state.confirm_due_at,
         closed_at=state.closed_at,
+        risk=risk_view(state.risk.detail()) if state.risk else None,
     )
 
 
@@ -116,4 +125,7 @@ def from_record(
         resolved_at=row.get("resolved_at"),
         confirm_due_at=row.get("confirm_due_at"),
         closed_at=row.get("closed_at"),
+        risk=risk_view(
+            next((e["detail"] for e in reversed(events) if e["kind"] == "prioritized"), None)
+        ),
     )

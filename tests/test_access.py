@@ -22,6 +22,8 @@ PUBLIC_PATHS = {
     "/v1/stats/wards",
     "/v1/stats/trends",
     "/v1/stats/heatmap",
+    # Which breach-risk model sets priorities, and its scores beside the baseline's.
+    "/v1/models",
 }
 # The dashboard's pages and their assets: HTML and files anyone may open, no personal data.
 PUBLIC_PAGES = {"/", "/wards/{city:str}/{ward:str}", "/hotspots"}

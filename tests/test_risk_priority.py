@@ -97,3 +97,29 @@ def test_risk_moves_priority_by_one_step_and_never_demotes_a_severe_category():
     for code, category in BY_CODE.items():
         if int(category.default_priority) <= 2:
             assert decide(code, False, 0.0) == int(category.default_priority), code
+
+
+async def test_anyone_sees_which_model_sets_priorities_and_an_official_sees_its_reasons(
+    api, api_keys, settings, no_model, tmp_path
+):
+    from helpers import auth, in_malleshwaram, pothole, wait_for_status
+
+    empty = (await api.get("/v1/models")).json()  # public: no key
+    assert empty["active"] is None
+    s3 = s3_store.client(settings)
+    model_id = await _publish(s3, settings, _train(tmp_path, 4000, datetime(2015, 4, 15)))
+    listed = (await api.get("/v1/models")).json()
+    assert listed["active"] == model_id
+    [view] = [m for m in listed["models"] if m["model_id"] == model_id]
+    assert view["trained_until"] == "2015-04-15T00:00:00" and view["holdout"]["model"]["roc_auc"]
+    assert "published_by" not in view  # who published it is in the audit log, not here
+    # The API's own worker asks the registry every 30 s: a case it prioritised before this
+    # test shows "rules", one after the model; either way the view says which and why.
+    headers = auth(api_keys["official"])
+    filed = await api.post("/v1/complaints", json=pothole(*in_malleshwaram()), headers=headers)
+    case = await wait_for_status(api, filed.json()["tracking_id"], headers, "NOTICE_ISSUED")
+    assert case["risk"]["model"] in ("rules", model_id)
+    if case["risk"]["model"] == model_id:
+        assert len(case["risk"]["reasons"]) == 3 and 0 < case["risk"]["breach_risk"] < 1
+    else:
+        assert case["risk"] == {"model": "rules", "breach_risk": None, "reasons": []}
