@@ -298,6 +298,13 @@ class ReopenIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, Meta(min_length=1, max_length=500)]
 
 
+class PriorityIn(msgspec.Struct, forbid_unknown_fields=True):
+    """An official overrules the case's priority, saying why."""
+
+    priority: Annotated[str, Meta(pattern="^P[1-4]$")]
+    reason: Annotated[str, Meta(min_length=1, max_length=500)]
+
+
 class ReassignIn(msgspec.Struct, forbid_unknown_fields=True):
     """An official moves the case to another official on the roster."""
 

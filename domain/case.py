@@ -181,6 +181,15 @@ class ReassignRequest:
 
 
 @dataclass
+class PriorityRequest:
+    """An official overrules the case's priority, saying why (issue 14)."""
+
+    priority: int  # 1-4
+    actor: str
+    reason: str
+
+
+@dataclass
 class FindOfficialInput:
     """Who should hold a case at a level of the ladder, or one named official."""
 

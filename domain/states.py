@@ -42,6 +42,7 @@ class EventKind(StrEnum):
     ESCALATED = "escalated"  # one level up the ladder (-> ESCALATED, or -> REOPENED)
     RECOMPLAINT = "recomplaint"  # another citizen reported the same problem
     REASSIGNED = "reassigned"  # an official handed the case to another official
+    REPRIORITIZED = "reprioritized"  # an official overrode the priority; the SLA due moves
     PROOF_REJECTED = "proof_rejected"  # proof of completion refused; the case stays open
     PROOF_ACCEPTED = "proof_accepted"  # open -> RESOLVED
     CLOSED = "closed"  # RESOLVED -> CLOSED: the citizen confirmed, or did not answer

@@ -39,6 +39,7 @@ from domain.case import (
     CaseState,
     CitizenFeedback,
     Complaint,
+    PriorityRequest,
     ReassignRequest,
     ReComplaint,
     WithdrawRequest,
@@ -199,6 +200,10 @@ class Case:
     async def reassign(self, official_id: int, reason: str = "the road is theirs") -> CaseState:
         request = ReassignRequest(official_id, "official-dashboard", reason)
         return await self.handle.execute_update(ComplaintWorkflow.reassign, request)
+
+    async def reprioritize(self, priority: int, reason: str = "children walk here") -> CaseState:
+        request = PriorityRequest(priority, "official-dashboard", reason)
+        return await self.handle.execute_update(ComplaintWorkflow.set_priority, request)
 
     async def withdraw(
         self, reason: str = "duplicate", key_id: str | None = None, actor: str = "official"

@@ -123,3 +123,44 @@ async def test_anyone_sees_which_model_sets_priorities_and_an_official_sees_its_
         assert len(case["risk"]["reasons"]) == 3 and 0 < case["risk"]["breach_risk"] < 1
     else:
         assert case["risk"] == {"model": "rules", "breach_risk": None, "reasons": []}
+
+
+async def test_an_official_overrules_the_priority_and_the_sla_deadline_moves_with_it(api, api_keys):
+    from datetime import datetime as dt
+
+    from helpers import auth, in_malleshwaram, pothole, wait_for_status
+
+    from domain.sla import SlaPolicy
+    from records import audit as audit_log
+
+    headers = auth(api_keys["official"])
+    filed = await api.post("/v1/complaints", json=pothole(*in_malleshwaram()), headers=headers)
+    tracking_id = filed.json()["tracking_id"]
+    case = await wait_for_status(api, tracking_id, headers, "NOTICE_ISSUED")
+    before = dt.fromisoformat(case["sla_due_at"])
+    old = int(case["priority"][1])
+    new = 1 if old != 1 else 2
+    url = f"/v1/complaints/{tracking_id}/priority"
+    bad = await api.post(url, json={"priority": "P5", "reason": "x"}, headers=headers)
+    assert bad.status_code == 400 and "priority" in bad.text
+    same = await api.post(url, json={"priority": f"P{old}", "reason": "x"}, headers=headers)
+    assert same.status_code == 422 and same.json()["field"] == "priority"
+    citizen = await api.post(
+        url, json={"priority": "P1", "reason": "x"}, headers=auth(api_keys["citizen-app"])
+    )
+    assert citizen.status_code == 403
+    done = await api.post(
+        url, json={"priority": f"P{new}", "reason": "school children at risk"}, headers=headers
+    )
+    assert done.status_code == 200, done.text
+    after = done.json()
+    policy = SlaPolicy(base_hours=72)  # the pothole's window at level 0 (domain/policy.toml)
+    moved = dt.fromisoformat(after["sla_due_at"]) - before
+    assert after["priority"] == f"P{new}"
+    assert moved == policy.window(new) - policy.window(old)
+    [event] = [e for e in after["events"] if e["kind"] == "reprioritized"]
+    assert event["detail"]["from_priority"] == f"P{old}"
+    assert event["detail"]["reason"] == "school children at risk"
+    await audit_log.seal()
+    trail = await audit_log.entries(0, 10_000, tracking_id)
+    assert "case.reprioritized" in [e["action"] for e in trail]

@@ -52,6 +52,7 @@ async def test_official_sees_every_kind_of_step_the_workflow_records(stubbed: St
         "failed to issue its notice",
     )
     stubbed.stubs.notice_failure = None
+    await unnoticed.reprioritize(1)  # an official overrules the priority
     await unnoticed.withdraw("filed in error")
     cases.append(unnoticed)
 

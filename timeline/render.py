@@ -246,6 +246,10 @@ SUMMARIES: dict[str, Callable[[str, Detail], str]] = {
     EventKind.ESCALATED: _escalated,
     EventKind.RECOMPLAINT: _recomplaint,
     EventKind.REASSIGNED: _reassigned,
+    EventKind.REPRIORITIZED: lambda actor, d: (
+        f"Priority {d.get('from_priority')} -> {d.get('priority')} by {actor}: {d.get('reason')}"
+        f" (SLA due {d.get('sla_due_at')})"
+    ),
     EventKind.PROOF_REJECTED: lambda actor, d: f"Proof rejected: {d.get('reason')}",
     EventKind.PROOF_ACCEPTED: _proof_accepted,
     EventKind.CLOSED: _closed,

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         CaseState,
         CitizenFeedback,
         FindOfficialInput,
+        PriorityRequest,
         ProofOutcome,
         ReassignRequest,
         ReComplaint,
@@ -282,6 +283,52 @@ class ComplaintWorkflow(CaseMoves):
             )
             await self._issue_notice(NoticeKind.ASSIGNMENT)
             return s
+
+    # --- a human overrules the priority ------------------------------------------------------
+
+    @workflow.update
+    async def set_priority(self, request: PriorityRequest) -> CaseState:
+        """An official overrides the priority; the SLA deadline moves with it (audited)."""
+        async with self._lock:
+            self._check_priority(request)
+            s = self.state
+            assert s.policy is not None and s.sla_due_at is not None and s.priority is not None
+            old = s.priority
+            level = s.escalation_level
+            s.sla_due_at += s.policy.window(request.priority, level) - s.policy.window(old, level)
+            s.priority = request.priority
+            await self._step(
+                EventKind.REPRIORITIZED,
+                s.status,
+                actor=request.actor,
+                priority=f"P{request.priority}",
+                from_priority=f"P{old}",
+                reason=request.reason.strip(),
+                sla_due_at=s.sla_due_at.isoformat(),
+            )
+            return s
+
+    @set_priority.validator
+    def _validate_priority(self, request: PriorityRequest) -> None:
+        """As _check_priority, before the update is accepted."""
+        self._check_priority(request)
+
+    def _check_priority(self, request: PriorityRequest) -> None:
+        """Only a case with work due (409) gets another priority, P1-P4, with a reason (422)."""
+        s = self.state
+        if not s.is_open or s.sla_due_at is None or s.policy is None:
+            raise ApplicationError(
+                f"case is {s.status}: only a case with work due can be reprioritised",
+                type=Refusal.CONFLICT,
+            )
+        if request.priority not in (1, 2, 3, 4):
+            raise ApplicationError("must be P1, P2, P3 or P4", "priority", type=Refusal.BAD_INPUT)
+        if request.priority == s.priority:
+            raise ApplicationError(
+                f"the case is already P{request.priority}", "priority", type=Refusal.BAD_INPUT
+            )
+        if not request.reason.strip():
+            raise ApplicationError("must not be empty", "reason", type=Refusal.BAD_INPUT)
 
     @reassign.validator
     def _validate_reassign(self, request: ReassignRequest) -> None:

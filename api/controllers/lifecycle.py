@@ -1,4 +1,4 @@
-"""What happens to a case after filing: proof of completion, the citizen's answer, reassignment."""
+"""What happens to a case after filing: proof, the citizen's answer, reassignment, priority."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from api.schemas import (
     ComplaintView,
     ConfirmIn,
     PhotoView,
+    PriorityIn,
     ProofAcceptedView,
     ProofIn,
     ReassignIn,
@@ -29,7 +30,13 @@ from api.updates import live_state, run_update
 from api.views import from_state
 from domain import text
 from domain.access import holds_case, own_filings_key
-from domain.case import CaseState, CitizenFeedback, ProofOutcome, ReassignRequest
+from domain.case import (
+    CaseState,
+    CitizenFeedback,
+    PriorityRequest,
+    ProofOutcome,
+    ReassignRequest,
+)
 from domain.proof import ALLOWED_TYPES, MAX_PROOF_BYTES, ProofSubmission
 from domain.roles import Role
 from storage.proofs import presign_upload
@@ -223,5 +230,28 @@ class CaseLifecycleController(Controller):
         principal = current_principal(request)
         state = await reassign_case(
             request.app.state.temporal, tracking_id, data.official_id, principal.name, reason
+        )
+        return from_state(state, request.app.state.settings.public_url)
+
+    @post(
+        "/{tracking_id:str}/priority",
+        operation_id="setComplaintPriority",
+        opt=roles(Role.OFFICIAL),
+        status_code=200,
+        summary="Overrule a case's priority",
+    )
+    async def set_priority(
+        self, request: Request, tracking_id: TrackingId, data: JSONBody[PriorityIn]
+    ) -> ComplaintView:
+        """An official overrides the model's or the rules' priority; the SLA deadline moves."""
+        tracking_id = check_tracking_id(tracking_id)
+        reason = text.clean(data.reason, "reason", required=True)
+        assert reason is not None
+        principal = current_principal(request)
+        state = await run_update(
+            request.app.state.temporal,
+            tracking_id,
+            ComplaintWorkflow.set_priority,
+            PriorityRequest(int(data.priority[1]), principal.name, reason),
         )
         return from_state(state, request.app.state.settings.public_url)
