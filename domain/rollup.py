@@ -56,6 +56,7 @@ COUNTS = (
     "on_time",
     "recomplaints",
     *(f"level_{k}" for k in LEVELS),
+    "p1",  # issue 14: cases now at priority P1
 )
 HEAT = ("filed", "open")
 
@@ -72,6 +73,7 @@ ROW_COLUMNS = (
     "recomplaints",
     "escalation_level",
     *(f"h3_r{r}" for r in RESOLUTIONS),
+    "priority",
 )
 
 FigureKey = tuple[str, str, date, str, str, str]  # city, span, start, category, ward, zone
@@ -164,6 +166,7 @@ def counted(row: Mapping[str, Any]) -> Delta:
         "on_time": int(resolved and bool(row["resolved_on_time"])),
         "recomplaints": int(row["recomplaints"] or 0),
         **{f"level_{k}": int(level == k) for k in LEVELS},
+        "p1": int(row["priority"] == 1),
     }
     if resolved:
         out[HOURS[bucket(_hours(row))]] = 1
@@ -243,6 +246,7 @@ def counts_of(sums: Mapping[str, int]) -> Counts:
         on_time=sums.get("on_time", 0),
         recomplaints=sums.get("recomplaints", 0),
         levels={k: sums.get(f"level_{k}", 0) for k in LEVELS},
+        p1=sums.get("p1", 0),
         median_hours=percentile_of(histogram_, 0.5),
         p90_hours=percentile_of(histogram_, 0.9),
     )

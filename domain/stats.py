@@ -114,6 +114,7 @@ class Counts:
     on_time: int = 0  # resolved cases that met the SLA due when they were resolved
     recomplaints: int = 0
     levels: dict[int, int] = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
+    p1: int = 0  # cases now at priority P1 (the most urgent)
     median_hours: float | None = None
     p90_hours: float | None = None
 
@@ -129,6 +130,7 @@ class Counts:
             "p90_hours_to_resolve": _hours(self.p90_hours),
             "recomplaint_rate": _ratio(self.recomplaints, self.filed),
             "escalations_by_level": {str(k): self.levels.get(k, 0) for k in LEVELS},
+            "p1_share": _ratio(self.p1, self.filed),
         }
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from domain.rollup import ALL, COUNTS, DAY, HOURS, MONTH, bucket, counts_of, split
 from domain.stats import (
+    LEVELS,
     MIN_CELL_COUNT,
     NEARBY_LIMIT,
     OPEN_NOW,
@@ -168,7 +169,8 @@ def _counts_sql() -> str:
         "COUNT(*) FILTER (WHERE status = 'CLOSED') AS closed",
         f"COUNT(*) FILTER (WHERE {RESOLVED_SQL} AND resolved_on_time) AS on_time",
         "SUM(recomplaints) AS recomplaints",
-        *(f"COUNT(*) FILTER (WHERE escalation_level = {c[-1]}) AS {c}" for c in COUNTS[6:]),
+        *(f"COUNT(*) FILTER (WHERE escalation_level = {k}) AS level_{k}" for k in LEVELS),
+        "COUNT(*) FILTER (WHERE priority = 1) AS p1",
     ]
     return ", ".join(parts)
 

@@ -128,6 +128,7 @@ def case_state(
     recomplaints: int = 0,
     late_by_breach: bool = False,
     at: tuple[float, float] | None = None,
+    priority: int = 3,
     description: str = "Overflowing drain by the school gate",
 ) -> CaseState:
     """A case as the workflow would hold it (its projection row comes from this state)."""
@@ -161,7 +162,7 @@ def case_state(
     return CaseState(
         complaint=complaint,
         status=Status(status),
-        priority=3,
+        priority=priority,
         assignment=assignment,
         escalation_level=level,
         sla_due_at=filed_at + timedelta(hours=due_hours),
@@ -229,6 +230,7 @@ def varied_cases(city: TestCity, first: date, last: date, seed: int) -> list[Cas
                 level=rnd.choice([1, 2, 3]) if status == "ESCALATED" else rnd.choice([0, 0, 1]),
                 recomplaints=rnd.choice([0, 0, 0, 1, 2]),
                 late_by_breach=False,
+                priority=rnd.choice([1, 2, 3, 3, 4]),
             )
         )
     edges = [start, until - timedelta(microseconds=1), start - timedelta(microseconds=1), until]
@@ -298,6 +300,7 @@ def slow_figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
         if rows
         else None,
         "escalations_by_level": {str(k): levels.get(k, 0) for k in (1, 2, 3)},
+        "p1_share": round(sum(r["priority"] == 1 for r in rows) / len(rows), 4) if rows else None,
     }
 
 

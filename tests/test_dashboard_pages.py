@@ -32,6 +32,7 @@ async def test_the_dashboard_carries_its_headline_figures_in_the_html(api):
     assert _figure(page.text, "filed") == formats.grouped(summary["filed"])
     assert _figure(page.text, "resolved") == formats.grouped(summary["resolved"])
     assert _figure(page.text, "on_time_share") == formats.percent(summary["on_time_share"])
+    assert _figure(page.text, "p1_share") == formats.percent(summary["p1_share"])
     assert 'id="page-data"' in page.text and "<script>" not in page.text  # no inline script
 
 

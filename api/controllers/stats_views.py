@@ -20,6 +20,7 @@ class Figures(msgspec.Struct, kw_only=True):
     p90_hours_to_resolve: float | None
     recomplaint_rate: float | None
     escalations_by_level: dict[str, int]
+    p1_share: float | None  # cases now at P1, the most urgent, of those filed (issue 14)
 
 
 class Summary(Figures, kw_only=True):

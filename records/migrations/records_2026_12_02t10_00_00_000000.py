@@ -10,7 +10,7 @@ DESCRIPTION = "Issue 13: tables complaint_rollup and complaint_heat"
 
 # As domain.rollup had them when this migration was written (its 97 buckets of hours).
 COUNTS = ("filed", "open", "resolved", "closed", "on_time", "recomplaints")
-LEVELS = ("level_1", "level_2", "level_3")
+LEVELS = ("level_1", "level_2", "level_3", "p1")  # p1: cases now at priority P1 (issue 14)
 HOURS = tuple(f"h{i:02d}" for i in range(97))
 
 ROLLUP = (
