@@ -1,6 +1,7 @@
 """`civicops model`: train the breach-risk model on a city's history and evaluate it.
 
-    civicops model train --data FILE --format boston [--until DATE] [--out DIR]
+    civicops model train --data FILE --format boston [--until DATE] [--out DIR] [--publish]
+    civicops model train --format civicops [--city C] [--until DATE] [--out DIR] [--publish]
     civicops model evaluate --data FILE --format boston --model PATH [--from DATE] [--until DATE]
     civicops model publish DIR          (or train ... --publish)
     civicops model list
@@ -23,15 +24,27 @@ import click
 
 from cli import common
 
-FORMATS = ("boston",)
+FORMATS = ("boston", "civicops")
 DATA = click.Path(exists=True, dir_okay=False, path_type=Path)
 MODEL_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 OUT_DIR = click.Path(file_okay=False, path_type=Path)
 
 
-def _cases(data: Path, fmt: str) -> list[Any]:
+def _cases(data: Path | None, fmt: str, city: str | None) -> list[Any]:
+    """The labelled cases: the Boston 311 file, or this city's own projection."""
     from risk import boston
 
+    if fmt == "civicops":
+        from records.riskhistory import read_history
+
+        if data is not None:
+            raise click.UsageError("--data is for --format boston; civicops reads the database")
+        found = asyncio.run(read_history(city or common.settings().city))
+        if not found:
+            raise click.UsageError("no case of that city has a verdict yet: too few to train on")
+        return found
+    if data is None:
+        raise click.UsageError("--format boston needs --data FILE")
     try:
         return boston.read(data)
     except boston.BostonError as exc:
@@ -53,16 +66,19 @@ def model() -> None:
 
 
 @model.command()
-@click.option("--data", "data", type=DATA, required=True)
+@click.option("--data", "data", type=DATA, help="the Boston 311 CSV (--format boston)")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
+@click.option("--city", help="the city whose cases to read (--format civicops; default: its own)")
 @click.option("--until", help="train on cases filed before this day (YYYY-MM-DD); test on the rest")
 @click.option("--out", type=OUT_DIR, default=Path("var/models"), show_default=True)
 @click.option("--publish", is_flag=True, help="also store it in S3 and make it the active model")
-def train(data: Path, fmt: str, until: str | None, out: Path, publish: bool) -> None:
+def train(
+    data: Path | None, fmt: str, city: str | None, until: str | None, out: Path, publish: bool
+) -> None:
     """Train on the cases filed before --until and save a versioned artefact."""
     from risk import model as risk_model
 
-    cases = _cases(data, fmt)
+    cases = _cases(data, fmt, city)
     cut = _day(until, "--until") or _last_month_start(cases)
     try:
         trained = risk_model.train(cases, cut, fmt)
@@ -128,12 +144,20 @@ def _publish(where: Path) -> None:
 
 
 @model.command()
-@click.option("--data", "data", type=DATA, required=True)
+@click.option("--data", "data", type=DATA, help="the Boston 311 CSV (--format boston)")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
+@click.option("--city", help="the city whose cases to read (--format civicops; default: its own)")
 @click.option("--model", "model_path", type=MODEL_DIR, required=True)
 @click.option("--from", "from_", help="first day evaluated (default: the model's --until)")
 @click.option("--until", help="evaluate cases filed before this day (default: all)")
-def evaluate(data: Path, fmt: str, model_path: Path, from_: str | None, until: str | None) -> None:
+def evaluate(
+    data: Path | None,
+    fmt: str,
+    city: str | None,
+    model_path: Path,
+    from_: str | None,
+    until: str | None,
+) -> None:
     """Score a model and the type baseline side by side on a later window."""
     from risk import model as risk_model
 
@@ -143,7 +167,7 @@ def evaluate(data: Path, fmt: str, model_path: Path, from_: str | None, until: s
         raise click.UsageError(str(exc)) from None
     start = _day(from_, "--from") or datetime.fromisoformat(loaded.meta["window"]["until"])
     end = _day(until, "--until") or datetime.max
-    cases = [c for c in _cases(data, fmt) if start <= c.filing.filed_at < end]
+    cases = [c for c in _cases(data, fmt, city) if start <= c.filing.filed_at < end]
     if not cases:
         raise click.UsageError("no cases in that window")
     figures = risk_model.evaluate(loaded, risk_model.baseline_of(loaded), cases)
