@@ -32,6 +32,7 @@ from records.geography import UnknownCity, ZoneDirectory
 from records.riskmodels import filing_context
 from risk import model as risk_model
 from risk.features import Filing
+from risk.model import Model
 from storage import models as artefacts
 
 log = logging.getLogger(__name__)
@@ -100,8 +101,11 @@ class RiskActivities:
         """Priority P1–P4 from the breach risk and the category (rules without a model)."""
         if data.category not in BY_CODE:
             raise ApplicationError(f"unknown category {data.category!r}", type=Refusal.BAD_INPUT)
+        return await self.decision(data, await self.holder.fresh())
+
+    async def decision(self, data: PrioritizeInput, model: Model | None) -> RiskDecision:
+        """The step's work with a given model (None: the rules); bench/model.py times it."""
         urgent = urgent_words(data.description)
-        model = await self.holder.fresh()
         if model is None:
             return RiskDecision(decide(data.category, urgent, None))
         try:

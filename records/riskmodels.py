@@ -73,24 +73,20 @@ async def filing_context(
     city: str | None, ward_id: str | None, category: str, at: datetime
 ) -> tuple[int, int]:
     """The ward's open cases now and the category's filings in the city in the 7 days before
-    `at`, both read from the figures' rollups (a handful of rows, however big the city)."""
+    `at`, both read from the figures' rollups in one query (a handful of rows, however big
+    the city)."""
     if not city:
         return 0, 0
-    backlog = 0
-    if ward_id:
-        rows = await ComplaintRollup.raw(
-            "SELECT SUM(\"open\") AS n FROM complaint_rollup WHERE city = {} AND category = '' "
-            "AND span = 'month' AND ward_id = {}",
-            city,
-            ward_id,
-        )
-        backlog = int(rows[0]["n"] or 0) if rows else 0
-    week = today_ist(at - timedelta(days=7))
     rows = await ComplaintRollup.raw(
-        "SELECT SUM(filed) AS n FROM complaint_rollup WHERE city = {} AND category = {} "
-        "AND span = 'day' AND ward_id = '' AND first_day >= {}",
+        "SELECT (SELECT SUM(\"open\") FROM complaint_rollup WHERE city = {} AND category = '' "
+        "AND span = 'month' AND ward_id = {}) AS backlog, "
+        "(SELECT SUM(filed) FROM complaint_rollup WHERE city = {} AND category = {} "
+        "AND span = 'day' AND ward_id = '' AND first_day >= {}) AS recent",
+        city,
+        ward_id or "-",  # no ward: no row has it
         city,
         category,
-        week,
+        today_ist(at - timedelta(days=7)),
     )
-    return backlog, int(rows[0]["n"] or 0) if rows else 0
+    row = rows[0] if rows else {}
+    return int(row.get("backlog") or 0), int(row.get("recent") or 0)
