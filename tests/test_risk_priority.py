@@ -18,9 +18,10 @@ from test_risk_registry import _publish, _train
 from domain.categories import BY_CODE
 from domain.ids import workflow_id
 from domain.priority import HIGH_RISK, LOW_RISK, decide
-from domain.states import Status
+from domain.states import EventKind, Status
 from records.tables import RiskModel
 from storage import s3 as s3_store
+from timeline.render import SUMMARIES
 from worker import WORKFLOWS, build_activities
 from workflows.complaint import ComplaintWorkflow, initial_search_attributes
 
@@ -72,6 +73,9 @@ async def test_a_filed_case_gets_its_priority_from_the_model_with_its_reasons(
         assert event.actor == f"model:{model_id}"
         assert event.detail["model"] == model_id and len(event.detail["reasons"]) == 3
         assert event.detail["breach_risk"] == round(risk.probability, 3)
+        line = SUMMARIES[EventKind.PRIORITIZED](event.actor, event.detail)  # the timeline's
+        assert line.startswith(f"Prioritised P{risk.priority} by model {model_id} (breach risk ")
+        assert all(str(r) in line for r in risk.reasons)
         await found["handle"].terminate("test done")
 
         # An artefact altered after training is refused on load: the rules decide.
