@@ -42,6 +42,11 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--until", default="2015-07-01")
     parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument(
+        "--database-url",
+        help="where the prioritize step reads (default: a fresh SQLite file); a PostgreSQL "
+        "database given here is migrated and gets the demo city",
+    )
     args = parser.parse_args()
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, as the target says
     from activities.case import rule_priority
@@ -86,11 +91,11 @@ def main() -> int:
         f"  the rule path: mean {statistics.fmean(rules) * 1000:.1f} us; model / rules: "
         f"{ratio:,.0f}x (the model's share of the prioritize step's own work)"
     )
-    asyncio.run(step_ratio(trained, args.cases // 4))
+    asyncio.run(step_ratio(trained, args.cases // 4, args.database_url))
     return 0
 
 
-async def step_ratio(trained: Any, n: int) -> None:
+async def step_ratio(trained: Any, n: int, url: str | None) -> None:
     """The prioritize step's own work with the model (locating the ward, two rollup reads,
     the prediction with reasons: `RiskActivities.decision`) against the rule path, on a
     migrated SQLite database with the demo city, one case at a time, alternating."""
@@ -98,16 +103,24 @@ async def step_ratio(trained: Any, n: int) -> None:
     import io
     import tempfile
 
-    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
-    from activities.risk import ModelHolder, RiskActivities
+    os.environ["DATABASE_URL"] = url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
     from cli.bootstrap import load_demo_city, migrate
-    from domain.case import PrioritizeInput
-    from records.geography import ZoneDirectory
+    from records.db import database_pool, describe
     from settings import Settings
 
     with contextlib.redirect_stdout(io.StringIO()):  # Piccolo prints a line per migration
         await migrate(Settings.from_env())
         await load_demo_city()
+    async with database_pool():
+        await _time_step(trained, n, describe())
+
+
+async def _time_step(trained: Any, n: int, where: str) -> None:
+    """Time the step both ways on the configured database; print the line."""
+    from activities.risk import ModelHolder, RiskActivities
+    from domain.case import PrioritizeInput
+    from records.geography import ZoneDirectory
+
     step = RiskActivities(ModelHolder(None, ""), ZoneDirectory(nearest_max_m=250))
     data = PrioritizeInput(
         "BLR-BENCH00001", "pothole", "Deep pothole near the bus stop", "bengaluru",
@@ -123,7 +136,7 @@ async def step_ratio(trained: Any, n: int) -> None:
             timed[side].append((time.perf_counter() - t0) * 1000)
     m, r = timed["model"], timed["rules"]
     print(
-        f"prioritize step, {n} cases each way, alternating: with the model p50 "
+        f"prioritize step on {where}, {n} cases each way, alternating: with the model p50 "
         f"{_quantile(m, 0.5):.2f} ms, p99 {_quantile(m, 0.99):.2f} ms; rules p50 "
         f"{_quantile(r, 0.5) * 1000:.1f} us; ratio of means "
         f"{statistics.fmean(m) / statistics.fmean(r):,.0f}x"
