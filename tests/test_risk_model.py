@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import itertools
 import json
 import math
 import random
@@ -12,29 +11,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SHARED_DATA
+from risk_helpers import slice_of
 
 from cli.main import cli
 from risk import boston, metrics
 from risk import model as risk_model
 from risk.features import FEATURES, Vocabulary, vector
 
-BOSTON = SHARED_DATA / "complaints" / "boston_311_2015-04_to_2015-07.csv"
-
-
-def _slice(tmp_path: Path, rows: int, name: str = "slice.csv") -> Path:
-    """The first `rows` rows of the real file (April to mid-May 2015)."""
-    out = tmp_path / name
-    with BOSTON.open(newline="") as src, out.open("w", newline="") as dst:
-        dst.writelines(itertools.islice(src, rows + 1))
-    return out
-
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[risk_model.Model, Path]:
     """A model of April 2015 (about 6,300 cases), tested on May's first fortnight."""
     where = tmp_path_factory.mktemp("risk")
-    data = _slice(where, 9000)
+    data = slice_of(where, 9000)
     cases = boston.read(data)
     return risk_model.train(cases, datetime(2015, 5, 1), "boston"), data
 
@@ -48,7 +37,7 @@ def _rewrite(path: Path, rows: list[dict[str, str]]) -> Path:
 
 
 def test_features_do_not_move_when_what_is_known_only_later_changes(tmp_path):
-    data = _slice(tmp_path, 3000)
+    data = slice_of(tmp_path, 3000)
     with data.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     before = {c.case_id: c for c in boston.read(data)}

@@ -11,9 +11,9 @@ from datetime import datetime
 
 import pytest
 from helpers import pothole_case
+from risk_helpers import publish, train_small
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.worker import Worker
-from test_risk_registry import _publish, _train
 
 from domain.categories import BY_CODE
 from domain.ids import workflow_id
@@ -57,7 +57,7 @@ async def test_a_filed_case_gets_its_priority_from_the_model_with_its_reasons(
     temporal_env, settings, no_model, tmp_path
 ):
     s3 = s3_store.client(settings)
-    model_id = await _publish(s3, settings, _train(tmp_path, 4000, datetime(2015, 4, 15)))
+    model_id = await publish(s3, settings, train_small(tmp_path, 4000, datetime(2015, 4, 15)))
     queue = f"risk-{uuid.uuid4().hex[:8]}"
     fresh = dataclasses.replace(settings, model_refresh_s=0)  # ask the registry every time
     async with Worker(
@@ -80,11 +80,11 @@ async def test_a_filed_case_gets_its_priority_from_the_model_with_its_reasons(
 
         # An artefact altered after training is refused on load: the rules decide.
         (tmp_path / "b").mkdir()
-        broken = _train(tmp_path / "b", 4000, datetime(2015, 4, 16))
+        broken = train_small(tmp_path / "b", 4000, datetime(2015, 4, 16))
         meta = json.loads((broken / "artefact.json").read_text())
         meta["training_cases"] += 1
         (broken / "artefact.json").write_text(json.dumps(meta))
-        await _publish(s3, settings, broken)
+        await publish(s3, settings, broken)
         found = await _prioritized(temporal_env.client, queue, "Pothole near the temple")
         assert found["state"].risk.model == "rules" and found["state"].risk.probability is None
         assert found["state"].priority == decide("pothole", False, None)
@@ -111,7 +111,7 @@ async def test_anyone_sees_which_model_sets_priorities_and_an_official_sees_its_
     empty = (await api.get("/v1/models")).json()  # public: no key
     assert empty["active"] is None
     s3 = s3_store.client(settings)
-    model_id = await _publish(s3, settings, _train(tmp_path, 4000, datetime(2015, 4, 15)))
+    model_id = await publish(s3, settings, train_small(tmp_path, 4000, datetime(2015, 4, 15)))
     listed = (await api.get("/v1/models")).json()
     assert listed["active"] == model_id
     [view] = [m for m in listed["models"] if m["model_id"] == model_id]

@@ -4,40 +4,17 @@ running worker's holder swaps to it without a restart, or falls back to the rule
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 from datetime import datetime
-from pathlib import Path
 
 import pytest
-from conftest import SHARED_DATA
+from risk_helpers import publish, train_small
 
 from activities.risk import ModelHolder
 from records import riskmodels as registry
 from records.audit import entries
 from records.tables import RiskModel
-from risk import boston
-from risk import model as risk_model
-from storage import models as artefacts
 from storage import s3 as s3_store
-
-BOSTON = SHARED_DATA / "complaints" / "boston_311_2015-04_to_2015-07.csv"
-
-
-def _train(tmp: Path, rows: int, until: datetime) -> Path:
-    """A small model of the first `rows` real cases, saved; its artefact directory."""
-    data = tmp / f"slice-{rows}.csv"
-    with BOSTON.open(newline="") as src, data.open("w", newline="") as dst:
-        dst.writelines(itertools.islice(src, rows + 1))
-    model = risk_model.train(boston.read(data), until, "boston")
-    return risk_model.save(model, tmp / "models")
-
-
-async def _publish(s3, settings, where: Path) -> str:  # type: ignore[no-untyped-def]
-    meta = json.loads((where / "artefact.json").read_text())
-    prefix = artefacts.upload(s3, settings.s3_bucket, where, meta["id"])
-    await registry.publish(meta, prefix, actor="test")
-    return str(meta["id"])
 
 
 @pytest.fixture
@@ -53,9 +30,9 @@ async def test_a_running_worker_picks_up_a_newly_published_model_without_a_resta
 ):
     holder = ModelHolder(s3, settings.s3_bucket, tmp_path / "cache")
     assert await holder.refresh() is None  # nothing published: the rules
-    first = await _publish(s3, settings, _train(tmp_path, 4000, datetime(2015, 4, 15)))
+    first = await publish(s3, settings, train_small(tmp_path, 4000, datetime(2015, 4, 15)))
     assert await holder.refresh() == first
-    second = await _publish(s3, settings, _train(tmp_path, 6000, datetime(2015, 4, 20)))
+    second = await publish(s3, settings, train_small(tmp_path, 6000, datetime(2015, 4, 20)))
     assert second != first
     assert await holder.refresh() == second and holder.model is not None
     listed = await registry.listing()
@@ -72,11 +49,11 @@ async def test_a_running_worker_picks_up_a_newly_published_model_without_a_resta
 
 
 async def test_a_broken_published_artefact_leaves_the_worker_on_the_rules(s3, settings, tmp_path):
-    where = _train(tmp_path, 4000, datetime(2015, 4, 15))
+    where = train_small(tmp_path, 4000, datetime(2015, 4, 15))
     meta = json.loads((where / "artefact.json").read_text())
     meta["training_cases"] += 1  # altered after training: its id no longer matches
     (where / "artefact.json").write_text(json.dumps(meta))
-    model_id = await _publish(s3, settings, where)
+    model_id = await publish(s3, settings, where)
     holder = ModelHolder(s3, settings.s3_bucket, tmp_path / "cache")
     assert await holder.refresh() is None and holder.failed == model_id
     assert await holder.refresh() is None  # not fetched again until another is published
@@ -87,7 +64,7 @@ def test_publish_and_list_on_the_command_line(settings, database, tmp_path):
 
     from cli.main import cli
 
-    where = _train(tmp_path, 4000, datetime(2015, 4, 15))
+    where = train_small(tmp_path, 4000, datetime(2015, 4, 15))
     env = {"S3_ENDPOINT_URL": settings.s3_endpoint_url}
     runner = CliRunner()
     try:
