@@ -26,12 +26,11 @@ from domain.access import Refusal
 from domain.case import PrioritizeInput
 from domain.categories import BY_CODE
 from domain.priority import Reason, RiskDecision, decide, urgent_words
-from domain.stats import IST
 from records import riskmodels as registry
 from records.geography import UnknownCity, ZoneDirectory
 from records.riskmodels import filing_context
 from risk import model as risk_model
-from risk.features import Filing
+from risk.features import Filing, civicops_filing
 from risk.model import Model
 from storage import models as artefacts
 
@@ -133,14 +132,12 @@ class RiskActivities:
             except UnknownCity:
                 ward = None
         backlog, recent = await filing_context(data.city, ward, data.category, filed_at)
-        return Filing(
-            category=data.category,
-            filed_at=filed_at.astimezone(IST).replace(tzinfo=None),
-            queue=data.category,
-            area=ward or "",
-            source=data.source or "",
-            sla_hours=float(BY_CODE[data.category].sla_hours),
-            backlog_open=backlog,
-            category_last_7d=recent,
-            description=data.description,
+        return civicops_filing(
+            data.category,
+            filed_at,
+            ward or "",
+            data.source or "",
+            data.description,
+            backlog,
+            recent,
         )

@@ -198,10 +198,22 @@ def heat_keys(row: Mapping[str, Any]) -> Iterator[HeatKey]:
                 yield (row["city"], month, category, resolution, int(cell))
 
 
-def _add(out: dict[Any, Delta], key: Any, values: Delta, sign: int) -> None:
-    target = out[key]
+def add(target: Delta, values: Mapping[str, int], sign: int = 1) -> None:
+    """Add (or, with sign -1, take away) `values` column by column."""
     for column, n in values.items():
         target[column] = target.get(column, 0) + sign * n
+
+
+def tally(
+    row: Mapping[str, Any], figures: dict[Any, Delta], heat: dict[Any, Delta], sign: int = 1
+) -> None:
+    """Add a projection row's contribution to both rollups' tallies (sign -1: take it away)."""
+    values = counted(row)
+    for key in figure_keys(row):
+        add(figures[key], values, sign)
+    spot = {"filed": 1, "open": values.get("open", 0)}
+    for key in heat_keys(row):
+        add(heat[key], spot, sign)
 
 
 def changes(
@@ -212,14 +224,8 @@ def changes(
     figures: dict[Any, Delta] = defaultdict(dict)
     heat: dict[Any, Delta] = defaultdict(dict)
     for row, sign in ((old, -1), (new, 1)):
-        if row is None:
-            continue
-        values = counted(row)
-        for key in figure_keys(row):
-            _add(figures, key, values, sign)
-        spot = {"filed": 1, "open": values.get("open", 0)}
-        for key in heat_keys(row):
-            _add(heat, key, spot, sign)
+        if row is not None:
+            tally(row, figures, heat, sign)
     return _nonzero(figures), _nonzero(heat)
 
 

@@ -10,16 +10,13 @@ filing, from when each earlier case was filed and ended (resolved, closed or wit
 
 from __future__ import annotations
 
-import heapq
-from collections import defaultdict, deque
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from domain.categories import BY_CODE
 from domain.rollup import as_aware
 from domain.stats import IST
 from records.tables import Complaint
 from risk.boston import Labelled
-from risk.features import MISSING, Filing
+from risk.features import Surroundings, civicops_filing
 
 NEVER = datetime.max.replace(tzinfo=IST)
 _BATCH = 5_000
@@ -48,34 +45,18 @@ async def read_history(city: str) -> list[Labelled]:
         for name in ("filed_at", "resolved_at", "closed_at", "updated_at"):
             row[name] = as_aware(row[name])
     rows.sort(key=lambda r: (r["filed_at"], r["tracking_id"]))
-    open_in_ward: dict[str, list[datetime]] = defaultdict(list)
-    recent: dict[str, deque[datetime]] = defaultdict(deque)
+    around = Surroundings()
     out = []
     for row in rows:
         filed, ward, category = row["filed_at"], row["ward_id"] or "", row["category"]
-        ends = open_in_ward[ward]
-        while ends and ends[0] <= filed:
-            heapq.heappop(ends)
-        week = recent[category]
-        while week and week[0] < filed - timedelta(days=7):
-            week.popleft()
-        known = BY_CODE.get(category)
-        filing = Filing(
-            category=category,
-            filed_at=filed.astimezone(IST).replace(tzinfo=None),
-            queue=category,
-            area=ward,
-            source=row["source"] or "",
-            sla_hours=float(known.sla_hours) if known else MISSING,
-            backlog_open=len(ends),
-            category_last_7d=len(week),
-            description=row["description"] or "",
+        backlog, recent = around.at(filed, ward, category)
+        filing = civicops_filing(
+            category, filed, ward, row["source"] or "", row["description"] or "", backlog, recent
         )
         verdict = _verdict(row)
         if verdict is not None:
             out.append(Labelled(row["tracking_id"], filing, verdict))
-        heapq.heappush(ends, _ended(row))
-        week.append(filed)
+        around.add(filed, _ended(row), ward, category)
     return out
 
 

@@ -89,7 +89,7 @@ async def rebuild(city: str | None = None) -> int:
         if not rows:
             break
         for raw in rows:
-            _count(read_row(raw), figures, heat)
+            rollup.tally(read_row(raw), figures, heat)
         last, counted = rows[-1]["id"], counted + len(rows)
     async with Complaint._meta.db.transaction():
         for table in (ComplaintRollup, ComplaintHeat):
@@ -102,17 +102,3 @@ async def rebuild(city: str | None = None) -> int:
         ):
             await query
     return counted
-
-
-def _count(row: Mapping[str, Any], figures: dict[Any, Delta], heat: dict[Any, Delta]) -> None:
-    """Add one row's contribution to both tallies (rollup.changes, without its copying)."""
-    values = rollup.counted(row)
-    for key in rollup.figure_keys(row):
-        target = figures[key]
-        for column, n in values.items():
-            target[column] = target.get(column, 0) + n
-    is_open = values.get("open", 0)
-    for key in rollup.heat_keys(row):
-        target = heat[key]
-        target["filed"] = target.get("filed", 0) + 1
-        target["open"] = target.get("open", 0) + is_open

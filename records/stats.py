@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from domain.rollup import ALL, COUNTS, DAY, HOURS, MONTH, bucket, counts_of, split
+from domain.rollup import ALL, COUNTS, DAY, HOURS, MONTH, add, bucket, counts_of, split
 from domain.stats import (
     LEVELS,
     MIN_CELL_COUNT,
@@ -119,11 +119,6 @@ def _sums(row: dict[str, Any]) -> Sums:
     return {c: int(row[c] or 0) for c in COUNTS + HOURS}
 
 
-def _add(into: Sums, more: Sums) -> None:
-    for column, n in more.items():
-        into[column] = into.get(column, 0) + n
-
-
 async def summary(cohort: Cohort) -> Counts:
     """The cohort's figures."""
     where, args = cohort.kept()
@@ -147,16 +142,16 @@ async def by_ward_and_zone(cohort: Cohort) -> tuple[dict[str, Counts], dict[str,
         jobs += [_counted_by_ward(cohort, run) for run in split(cohort.span).days]
     found = await asyncio.gather(*jobs)
     for row in found[0]:
-        _add(per_ward[(row["ward_id"], row["zone"])], _sums(row))
+        add(per_ward[(row["ward_id"], row["zone"])], _sums(row))
     for extra in found[1:]:
         for key, sums in extra.items():
-            _add(per_ward[key], sums)
+            add(per_ward[key], sums)
     wards: dict[str, Sums] = defaultdict(dict)
     zones: dict[str, Sums] = defaultdict(dict)
     for (ward, zone), sums in per_ward.items():
-        _add(wards[ward], sums)
+        add(wards[ward], sums)
         if zone != ALL:
-            _add(zones[zone], sums)
+            add(zones[zone], sums)
     return {w: counts_of(s) for w, s in wards.items()}, {z: counts_of(s) for z, s in zones.items()}
 
 

@@ -10,14 +10,12 @@ reading is linear in the rows, and uses only what had happened by the filing's m
 from __future__ import annotations
 
 import csv
-import heapq
-from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
-from risk.features import MISSING, Filing
+from risk.features import MISSING, Filing, Surroundings
 
 CITY_HALL = ("42.3594", "-71.0587")  # the placeholder point of rows that were never geocoded
 NEVER = datetime.max
@@ -49,17 +47,11 @@ def read(path: Path) -> list[Labelled]:
     """Every row with a verdict, in order of opening."""
     rows = list(_rows(path))
     rows.sort(key=lambda r: (r[0], r[1]["CASE_ENQUIRY_ID"]))
-    open_by_queue: dict[str, list[datetime]] = defaultdict(list)
-    recent: dict[str, deque[datetime]] = defaultdict(deque)
+    around = Surroundings()
     out = []
     for opened, row in rows:
         queue, kind = row.get("QUEUE", ""), row["TYPE"]
-        closes = open_by_queue[queue]
-        while closes and closes[0] <= opened:
-            heapq.heappop(closes)
-        week = recent[kind]
-        while week and week[0] < opened - timedelta(days=7):
-            week.popleft()
+        backlog, recent = around.at(opened, queue, kind)
         target = _time(row["TARGET_DT"])
         filing = Filing(
             category=kind,
@@ -68,16 +60,15 @@ def read(path: Path) -> list[Labelled]:
             area=row.get("neighborhood", "") or row.get("ward", ""),
             source=row.get("Source", ""),
             sla_hours=(target - opened).total_seconds() / 3600 if target else MISSING,
-            backlog_open=len(closes),
-            category_last_7d=len(week),
+            backlog_open=backlog,
+            category_last_7d=recent,
             description=row.get("CASE_TITLE", ""),
             located=(row.get("LATITUDE"), row.get("LONGITUDE")) != CITY_HALL,
             holiday=opened.date() in HOLIDAYS,
         )
         if row["OnTime_Status"] in ("ONTIME", "OVERDUE"):
             out.append(Labelled(row["CASE_ENQUIRY_ID"], filing, row["OnTime_Status"] == "OVERDUE"))
-        heapq.heappush(closes, _time(row["CLOSED_DT"]) or NEVER)
-        week.append(opened)
+        around.add(opened, _time(row["CLOSED_DT"]) or NEVER, queue, kind)
     return out
 
 

@@ -10,11 +10,16 @@ changes every such field of a source row and checks the vector does not move.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
+from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from domain.categories import BY_CODE
+from domain.stats import IST
 
 CATEGORICAL = ("category", "queue", "area", "source")
 # Cues in the description: risk to life or to many people, and signs of a repeat.
@@ -58,6 +63,55 @@ class Filing:
     description: str = ""
     located: bool = True
     holiday: bool = False
+
+
+def civicops_filing(
+    category: str,
+    filed_at: datetime,
+    ward: str,
+    source: str,
+    description: str,
+    backlog_open: int,
+    category_last_7d: int,
+) -> Filing:
+    """A CivicOps complaint's filing, the same for training (records/riskhistory.py) and for
+    the prioritize step (activities/risk.py), so the model sees what it was trained on."""
+    known = BY_CODE.get(category)
+    return Filing(
+        category=category,
+        filed_at=filed_at.astimezone(IST).replace(tzinfo=None),
+        queue=category,
+        area=ward,
+        source=source,
+        sla_hours=float(known.sla_hours) if known else MISSING,
+        backlog_open=backlog_open,
+        category_last_7d=category_last_7d,
+        description=description,
+    )
+
+
+class Surroundings:
+    """What earlier cases say at a filing, fed in order of filing: how many of the same group
+    (queue or ward) were still open, and how many of the category were filed in the 7 days
+    before. Linear in the cases: a heap of end times per group, a queue per category."""
+
+    def __init__(self) -> None:
+        self._ends: dict[str, list[datetime]] = defaultdict(list)
+        self._week: dict[str, deque[datetime]] = defaultdict(deque)
+
+    def at(self, filed: datetime, group: str, category: str) -> tuple[int, int]:
+        """(open in the group, filed of the category in the 7 days before) at `filed`."""
+        ends, week = self._ends[group], self._week[category]
+        while ends and ends[0] <= filed:
+            heapq.heappop(ends)
+        while week and week[0] < filed - timedelta(days=7):
+            week.popleft()
+        return len(ends), len(week)
+
+    def add(self, filed: datetime, ended: datetime, group: str, category: str) -> None:
+        """Count a case filed at `filed` that stops being open at `ended`."""
+        heapq.heappush(self._ends[group], ended)
+        self._week[category].append(filed)
 
 
 @dataclass
