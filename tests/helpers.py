@@ -359,6 +359,7 @@ def _dms(value: float) -> tuple[float, float, float]:
 
 
 _SPOTS: list[tuple[float, float, str]] = []
+_WARD_SHAPES: dict[str, Any] = {}  # fresh_spot's wards, by id
 
 
 def fresh_spot() -> tuple[float, float, str]:
@@ -381,8 +382,30 @@ def fresh_spot() -> tuple[float, float, str]:
             zone_lookup=DEMO_LOOKUP,
         )
         for w in wards:
-            point = shape(w.geometry).representative_point()
+            polygon = shape(w.geometry)
+            _WARD_SHAPES[w.ward_id] = polygon
+            point = polygon.representative_point()
             _SPOTS.append((round(point.y, 6), round(point.x, 6), w.ward_id))
         random.shuffle(_SPOTS)
         _SPOTS[:] = [s for s in _SPOTS if s[2] != "65"]  # Malleshwaram: the other tests' ward
     return _SPOTS.pop()
+
+
+def spot_nearby(spot: tuple[float, float, str], metres: float = 100) -> tuple[float, float]:
+    """A point about `metres` from a fresh_spot, inside the same ward (a different problem
+    for the same supervisor): the first of eight directions that stays in the ward."""
+    import math
+
+    from shapely.geometry import Point
+
+    lat, lon, ward = spot
+    step = metres / 111_320
+    for k in range(8):
+        angle = k * math.pi / 4
+        there = (
+            lat + step * math.sin(angle),
+            lon + step * math.cos(angle) / math.cos(math.radians(lat)),
+        )
+        if _WARD_SHAPES[ward].contains(Point(there[1], there[0])):
+            return round(there[0], 6), round(there[1], 6)
+    raise AssertionError(f"ward {ward} has no point {metres} m from its spot")

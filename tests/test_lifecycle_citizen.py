@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from helpers import auth, wait_for_status
+from helpers import auth, spot_nearby, wait_for_status
 from helpers import wait_until as until
 from lifecycle_helpers import file_case, ledger, new_case, notices_of, resolve
 
@@ -65,7 +65,7 @@ async def test_ledger_totals_are_exact_across_a_case_life(skipping, api_keys):
     assert resp.status_code == 200 and resp.json()["status"] == "CLOSED", resp.text
     # A second case in the same ward, late: escalated away -15; the zonal officer resolves it
     # on time at L1 (+20).
-    nearby = (spot[0] + 0.0009, spot[1])  # 100 m away: a different problem
+    nearby = spot_nearby(spot)  # 100 m away in the same ward: a different problem
     second = (await file_case(stack, citizen, nearby))["tracking_id"]
     case2 = await wait_for_status(stack.api, second, auth(citizen), "NOTICE_ISSUED")
     await stack.env.sleep(timedelta(hours=72, minutes=1))
