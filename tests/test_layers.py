@@ -29,7 +29,7 @@ SKIPPED = {".venv", "tests", "var", "node_modules", "build", "dist", "docs", "de
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("settings", "domain", "geo"),
-    ("notices", "storage", "risk"),
+    ("notices", "storage", "risk", "language"),
     ("records", "piccolo_conf"),
     ("activities",),
     ("workflows", "timeline"),
