@@ -16,6 +16,34 @@ from domain.states import OPEN, TERMINAL, Status  # the state machine; still imp
 
 
 @dataclass
+class Attachment:
+    """A photo or voice note a citizen uploaded with a filing, checked before it was accepted.
+
+    The bytes stay in S3 under `key`; a photo's `public_key` is its copy with the EXIF GPS
+    (and every other EXIF field) stripped, the only copy public pages and Open311 show.
+    """
+
+    kind: str  # "photo" or "voice"
+    key: str
+    sha256: str
+    content_type: str
+    size_bytes: int
+    public_key: str | None = None  # photos only
+    duration_s: float | None = None  # voice notes only
+
+
+@dataclass
+class Transcript:
+    """What a voice note says: a machine's transcript with its confidence, or an operator's."""
+
+    text: str
+    language: str
+    source: str  # "machine" or "human"
+    engine: str  # e.g. "pocketsphinx-en-us", or the operator's name
+    confidence: float | None = None  # machine transcripts only, 0..1
+
+
+@dataclass
 class Complaint:
     """What the citizen reported. Contact details stay in the database (reporter_id only)."""
 
@@ -33,6 +61,12 @@ class Complaint:
     filed_by: str | None = None  # id of the API key that filed it
     media_url: str | None = None  # a photo the citizen's app hosts (Open311 media_url)
     attributes: dict[str, str] | None = None  # answers to the category's questions
+    # Issue 15. category is "" until known: the classifier, a triager or the citizen sets it.
+    category_source: str = "citizen"  # "citizen", "classifier" or "triage"
+    category_confidence: float | None = None  # the classifier's, when it chose
+    attachments: list[Attachment] = field(default_factory=list)
+    captured_at: datetime | None = None  # an offline filing: when the device captured it
+    transcript: Transcript | None = None
 
 
 @dataclass
