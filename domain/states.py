@@ -18,6 +18,8 @@ class Status(StrEnum):
     """Where a case is in its lifecycle (the moves between them: TRANSITIONS)."""
 
     FILED = "FILED"
+    TRANSCRIBING = "TRANSCRIBING"  # a voice note waits for a person to transcribe it
+    NEEDS_TRIAGE = "NEEDS_TRIAGE"  # no confident category: a supervisor or officer picks one
     TRIAGED = "TRIAGED"
     ASSIGNED = "ASSIGNED"
     NOTICE_ISSUED = "NOTICE_ISSUED"
@@ -33,6 +35,12 @@ class EventKind(StrEnum):
     """Every kind of step the complaint workflow records (CaseEvent.kind)."""
 
     FILED = "filed"  # the case exists (its first step keeps FILED)
+    AWAITING_TRANSCRIPT = "awaiting_transcript"  # FILED -> TRANSCRIBING: the human queue
+    TRANSCRIBED = "transcribed"  # a voice note's transcript: FILED or TRANSCRIBING -> FILED
+    CLASSIFIED = "classified"  # the classifier chose the category: keeps FILED
+    NEEDS_TRIAGE = "needs_triage"  # FILED -> NEEDS_TRIAGE: nobody is sure what the problem is
+    CATEGORIZED = "categorized"  # NEEDS_TRIAGE -> FILED: a person picked the category
+    INTAKE_OVERDUE = "intake_overdue"  # a transcript or triage is late: a reminder, keeps status
     PRIORITIZED = "prioritized"  # FILED -> TRIAGED
     ASSIGNED = "assigned"  # TRIAGED -> ASSIGNED: a ward and its supervisor found
     OUTSIDE_CITY = "outside_city"  # TRIAGED -> OUTSIDE_CITY: no ward contains the spot
@@ -50,6 +58,8 @@ class EventKind(StrEnum):
 
 
 # The case can change no more.
+# Intake waits for a person before the case can be triaged.
+WAITING: frozenset[Status] = frozenset({Status.TRANSCRIBING, Status.NEEDS_TRIAGE})
 TERMINAL: frozenset[Status] = frozenset({Status.OUTSIDE_CITY, Status.WITHDRAWN, Status.CLOSED})
 # Work is due: the SLA clock runs and proof of completion is accepted.
 OPEN: frozenset[Status] = frozenset(
@@ -63,7 +73,18 @@ _WORK_DUE = frozenset({Status.ESCALATED, Status.RESOLVED, Status.WITHDRAWN})
 # From each status, the statuses one step may lead to (itself included where a step keeps it).
 TRANSITIONS: Mapping[Status, frozenset[Status]] = MappingProxyType(
     {
-        Status.FILED: frozenset({Status.FILED, Status.TRIAGED, Status.WITHDRAWN}),
+        Status.FILED: frozenset(
+            {
+                Status.FILED,
+                Status.TRANSCRIBING,
+                Status.NEEDS_TRIAGE,
+                Status.TRIAGED,
+                Status.WITHDRAWN,
+            }
+        ),
+        # Waiting for a person (issue 15): the wait ends back in FILED, ready for triage.
+        Status.TRANSCRIBING: frozenset({Status.TRANSCRIBING, Status.FILED, Status.WITHDRAWN}),
+        Status.NEEDS_TRIAGE: frozenset({Status.NEEDS_TRIAGE, Status.FILED, Status.WITHDRAWN}),
         Status.TRIAGED: frozenset({Status.ASSIGNED, Status.OUTSIDE_CITY, Status.WITHDRAWN}),
         # A case whose Assignment notice failed (or predates it) works on from ASSIGNED.
         Status.ASSIGNED: _WORK_DUE | {Status.ASSIGNED, Status.NOTICE_ISSUED},

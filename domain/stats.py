@@ -14,7 +14,7 @@ from enum import StrEnum
 
 import h3
 
-from domain.states import OPEN, Status
+from domain.states import OPEN, WAITING, Status
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 IST_NAME = "Asia/Kolkata"  # the same offset, by name, for SQL
@@ -26,7 +26,7 @@ NEARBY_LIMIT = 20
 
 # "open": cases still waiting for work, intake included (not yet resolved, not ended).
 OPEN_NOW: tuple[str, ...] = tuple(
-    s.value for s in Status if s in OPEN or s in (Status.FILED, Status.TRIAGED)
+    s.value for s in Status if s in OPEN or s in (Status.FILED, Status.TRIAGED, *WAITING)
 )
 # "resolved": proof was accepted and the case has not been reopened since.
 RESOLVED_STATUSES: tuple[str, ...] = (Status.RESOLVED.value, Status.CLOSED.value)

@@ -25,6 +25,8 @@ STATUS_NAMES: Mapping[str, Mapping[str, str]] = frozen_table(
     {
         "en": {
             "FILED": "Filed",
+            "TRANSCRIBING": "Voice note being transcribed",
+            "NEEDS_TRIAGE": "Being sorted",
             "TRIAGED": "Checked",
             "ASSIGNED": "Assigned",
             "NOTICE_ISSUED": "Notice issued",
@@ -37,6 +39,8 @@ STATUS_NAMES: Mapping[str, Mapping[str, str]] = frozen_table(
         },
         "kn": {
             "FILED": "ದಾಖಲಾಗಿದೆ",
+            "TRANSCRIBING": "ಧ್ವನಿ ಸಂದೇಶವನ್ನು ಬರಹಕ್ಕೆ ಇಳಿಸಲಾಗುತ್ತಿದೆ",
+            "NEEDS_TRIAGE": "ವಿಂಗಡಿಸಲಾಗುತ್ತಿದೆ",
             "TRIAGED": "ಪರಿಶೀಲಿಸಲಾಗಿದೆ",
             "ASSIGNED": "ನಿಯೋಜಿಸಲಾಗಿದೆ",
             "NOTICE_ISSUED": "ಸೂಚನೆ ನೀಡಲಾಗಿದೆ",

@@ -30,6 +30,8 @@ OPEN311_OPEN: frozenset[str] = frozenset(s.value for s in Status) - OPEN311_CLOS
 # with proof first, so it is FIXED too, while a withdrawn one is CLOSED (not fixed).
 FMS_STATUS: dict[str, str] = {
     Status.FILED: "OPEN",
+    Status.TRANSCRIBING: "OPEN",
+    Status.NEEDS_TRIAGE: "OPEN",
     Status.TRIAGED: "INVESTIGATING",
     Status.ASSIGNED: "ACTION_SCHEDULED",
     Status.NOTICE_ISSUED: "ACTION_SCHEDULED",
@@ -97,6 +99,8 @@ def _status_notes(row: dict[str, Any]) -> str:
     officer = f"the {row['designation']}" if row.get("designation") else "the ward official"
     notes = {
         Status.FILED: "Received; being prioritised.",
+        Status.TRANSCRIBING: "Received; the voice note is being transcribed.",
+        Status.NEEDS_TRIAGE: "Received; the ward is choosing the kind of problem.",
         Status.TRIAGED: f"Prioritised P{row['priority']}; finding the ward official."
         if row["priority"]
         else "Prioritised; finding the ward official.",
