@@ -5,7 +5,7 @@ The statuses and the moves between them are the state machine in domain/states.p
 # No `from __future__ import annotations` here: Temporal's converter resolves these types on
 # every workflow input it decodes, and real annotations make that twice as fast.
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -67,6 +67,7 @@ class Complaint:
     attachments: list[Attachment] = field(default_factory=list)
     captured_at: datetime | None = None  # an offline filing: when the device captured it
     transcript: Transcript | None = None
+    category_guess: str | None = None  # the classifier's best answer when it was not sure
 
 
 @dataclass
@@ -160,6 +161,10 @@ class CaseState:
     closed_at: datetime | None = None
     score_counts: dict[str, int] = field(default_factory=dict)  # "event:level" -> entries
     risk: RiskDecision | None = None  # issue 14: how the priority was set, and why
+    # Issue 15: a case filed without a category knows each category's base SLA hours, so the
+    # policy is completed when its category is picked; intake_due_at is a waiting case's due.
+    category_hours: dict[str, float] | None = None
+    intake_due_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
@@ -221,6 +226,46 @@ class PriorityRequest:
     priority: int  # 1-4
     actor: str
     reason: str
+
+
+@dataclass
+class CategoryRequest:
+    """A supervisor or officer picks the category of a case waiting in NEEDS_TRIAGE."""
+
+    category: str
+    actor: str
+    official_id: int | None  # the key's official; None for an official key bound to nobody
+    role: str  # the key's role (domain/roles.py)
+    reason: str | None = None
+
+
+@dataclass
+class TranscriptRequest:
+    """An operator sends the transcript of a voice note waiting in TRANSCRIBING."""
+
+    text: str
+    actor: str
+    language: str | None = None  # when the operator heard another language than was tagged
+
+
+@dataclass
+class ClassifyInput:
+    """The text the classifier reads, and the language it was filed in."""
+
+    tracking_id: str
+    text: str
+    language: str | None = None
+
+
+@dataclass
+class ClassifyOutcome:
+    """The classifier's answer: its best category, how sure it is, whether that is enough."""
+
+    category: str
+    confidence: float
+    confident: bool
+    language: str
+    alternatives: list[str] = field(default_factory=list)  # "category:confidence"
 
 
 @dataclass
@@ -300,3 +345,18 @@ class IssueNoticeInput:
     seq: int = 0  # the n-th notice of this kind at this level (L3 reminders, reassignments)
     resolved_at: datetime | None = None  # Closure certificates: when proof was accepted
     proof: list[str] | None = None  # Closure certificates: "after:<sha256>", ...
+
+
+def intake_record(c: Complaint) -> dict[str, Any] | None:
+    """How the complaint came in, as the projection keeps it (None: typed, with a category)."""
+    if c.category_source == "citizen" and not c.attachments and c.captured_at is None:
+        return None
+    t = c.transcript
+    return {
+        "category_source": c.category_source,
+        "category_confidence": c.category_confidence,
+        "category_guess": c.category_guess,
+        "captured_at": c.captured_at.isoformat() if c.captured_at else None,
+        "attachments": [asdict(a) for a in c.attachments],
+        "transcript": asdict(t) if t else None,
+    }

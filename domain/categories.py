@@ -142,6 +142,9 @@ CATEGORIES: tuple[Category, ...] = (
 )
 
 BY_CODE: dict[str, Category] = {c.code: c for c in CATEGORIES}
+# The category of a case filed without one, until the classifier or a person picks it. It is
+# no catalogue code, so no policy, re-complaint match or per-category figure is taken from it.
+UNCATEGORISED = "uncategorised"
 
 
 # --- Questions a category asks (Open311 service attributes) ------------------------------

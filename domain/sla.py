@@ -48,6 +48,8 @@ class SlaPolicy:
     confirm_hours: float = 72.0  # the citizen's window to confirm or reopen
     recomplaint_threshold: int = 3  # every K-th re-complaint escalates the case at once
     proof_max_distance_m: float = 200.0  # photo GPS further than this is flagged
+    transcription_hours: float = 4.0  # a voice note's human transcript is due within this
+    triage_hours: float = 8.0  # a case with no sure category is sorted within this
 
     def window(self, priority: int, level: int = 0) -> timedelta:
         """The SLA window at a priority and escalation level (shorter as the case climbs)."""
@@ -77,6 +79,8 @@ _SLA_KEYS = {
     "confirm_hours",
     "recomplaint_threshold",
     "proof_max_distance_m",
+    "transcription_hours",
+    "triage_hours",
 }
 _INTAKE_KEYS = {"recomplaint_radius_m", "reopen_window_days"}
 _TABLES = {"priority_factor", "base_hours"}
