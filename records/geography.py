@@ -13,7 +13,7 @@ from faker import Faker
 
 from domain.cities import CitySpec
 from geo.geojson import WardShape
-from geo.zones import Location, ZoneIndex
+from geo.zones import Location, Match, ZoneIndex
 from records.db import Steps, write
 from records.tables import City, Official, Ward, Zone
 
@@ -213,6 +213,31 @@ class ZoneDirectory:
         self._cache: dict[str, tuple[float, CityZones]] = {}
         self._refreshing: dict[str, asyncio.Task[None]] = {}
         self._lock = asyncio.Lock()
+        self._slugs: tuple[float, tuple[str, ...]] | None = None
+
+    async def slugs(self) -> tuple[str, ...]:
+        """The slugs of every city served, re-read at most every `refresh_seconds`."""
+        if self._slugs is None or time.monotonic() - self._slugs[0] >= self.refresh_seconds:
+            rows = await City.select(City.slug).order_by(City.slug)
+            self._slugs = (time.monotonic(), tuple(r["slug"] for r in rows))
+        return self._slugs[1]
+
+    async def city_at(self, lat: float, lon: float) -> tuple[CityZones, Location] | None:
+        """The city whose wards contain the point; else the one with the nearest ward within
+        the fallback distance; None when no city's wards are that close."""
+        best: tuple[tuple[int, float, str], CityZones, Location] | None = None
+        for slug in await self.slugs():
+            try:
+                zones = await self.city(slug)
+            except UnknownCity:
+                continue  # removed since the slugs were read
+            where = zones.locate(lat, lon)
+            if where.match == Match.OUTSIDE:
+                continue
+            rank = (0 if where.match in (Match.INSIDE, Match.TIE) else 1, where.distance_m, slug)
+            if best is None or rank < best[0]:
+                best = (rank, zones, where)
+        return None if best is None else (best[1], best[2])
 
     async def city(self, slug: str) -> CityZones:
         """The city's zones. A stale entry is served while one background task refreshes it,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.case import CaseEvent, CaseState
+from domain.case import CaseEvent, CaseState, intake_record
 from domain.ids import workflow_id
 from domain.lifecycle import resolved_on_time
 from domain.rollup import ROW_COLUMNS
@@ -80,6 +80,7 @@ def _row(state: CaseState) -> Complaint:
         filed_by=c.filed_by,
         media_url=c.media_url,
         attributes=c.attributes,
+        intake=intake_record(c),
         resolved_on_time=_on_time(state),
         h3_r7=h3_r7,
         h3_r8=h3_r8,

@@ -118,6 +118,7 @@ class Complaint(Table):
     filed_by = Varchar(length=16, null=True, default=None, index=True)
     media_url = Varchar(length=2000, null=True, default=None)
     attributes = JSON(null=True, default=None)
+    intake = JSON(null=True, default=None)  # issue 15: domain.case.intake_record
     # Issue 13, the public figures: whether a resolution met the SLA due when it was made
     # (None while unresolved), and the case's H3 cells (as integers) for the heatmap.
     # Indexes `complaint_stats` and `complaint_open_place` are raw SQL (records/migrations).
