@@ -11,10 +11,12 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.case import CaseActivities
+from activities.language import LanguageActivities
 from activities.notices import NoticeActivities
 from activities.proofs import ProofActivities
 from activities.risk import ModelHolder, RiskActivities
 from activities.scores import ScoreActivities
+from activities.transcribe import TranscribeActivities
 from activities.webhooks import WebhookActivities, WebhookFanout
 from notices.keys import KeyStore
 from records.db import database_pool
@@ -34,9 +36,13 @@ def activities_of(
     proofs: ProofActivities,
     scores: ScoreActivities,
     risk: RiskActivities,
+    language: LanguageActivities,
+    transcribe: TranscribeActivities,
 ) -> list:
     """Every activity callable the worker registers."""
     return [
+        language.classify,
+        transcribe.transcribe,
         case.prioritize,
         risk.assess_priority,
         case.assign_zone,
@@ -73,6 +79,8 @@ def build_activities(
             ProofActivities(s3_client, settings.s3_bucket),
             ScoreActivities(),
             risk(ModelHolder(s3_client, settings.s3_bucket, every=settings.model_refresh_s), zones),
+            LanguageActivities(),
+            TranscribeActivities(s3_client, settings.s3_bucket),
         ),
         webhooks.deliver_webhook,
         webhooks.mark_webhook_failed,

@@ -26,15 +26,19 @@ from domain.case import (
     AssignInput,
     Assignment,
     CaseEvent,
+    ClassifyInput,
+    ClassifyOutcome,
     FindOfficialInput,
     IssueNoticeInput,
     NoticeRef,
     PrioritizeInput,
     RecordInput,
+    Transcript,
 )
 from domain.priority import RiskDecision
 from domain.proof import CheckedPhoto, ProofVerdict, VerifyProofInput
 from domain.scores import ScoreInput, points_for
+from domain.voice import TranscribeInput
 
 CITIZEN_APP = "key-citizen-app"  # the API key id that files the test cases
 
@@ -106,6 +110,10 @@ class Stubs:
         self.score_failure: str | None = None  # record_score fails for good with this
         self.triage_gate: asyncio.Event | None = None  # prioritize waits for it when set
         self.triage_entered = asyncio.Event()
+        # Issue 15: what the classifier answers (category, confidence, sure) and the machine
+        # transcript of a voice note (None: no machine for its language, the human queue).
+        self.classified = ("drain_overflow", 0.93, True)
+        self.machine_transcript: str | None = None
 
     def inputs(self, name: str) -> list[Any]:
         """What the activity `name` was called with, in order."""
@@ -129,6 +137,8 @@ class Stubs:
             self.issue_notice,
             self.verify_proof,
             self.record_score,
+            self.classify,
+            self.transcribe,
         ]
 
     @activity.defn(name="prioritize")
@@ -210,3 +220,16 @@ class Stubs:
         if self.score_failure is not None:
             raise ApplicationError(self.score_failure, type="BadInput", non_retryable=True)
         return points_for(entry.event, entry.priority)
+
+    @activity.defn(name="classify")
+    async def classify(self, data: ClassifyInput) -> ClassifyOutcome:
+        self.calls.append(("classify", data))
+        category, confidence, sure = self.classified
+        return ClassifyOutcome(category, confidence, sure, data.language or "en")
+
+    @activity.defn(name="transcribe")
+    async def transcribe(self, data: TranscribeInput) -> Transcript | None:
+        self.calls.append(("transcribe", data))
+        if self.machine_transcript is None:
+            return None
+        return Transcript(self.machine_transcript, data.language, "machine", "stub-asr", 0.8)

@@ -233,7 +233,46 @@ def _prioritized(actor: str, d: Detail) -> str:
     return text
 
 
+def _transcribed(actor: str, d: Detail) -> str:
+    """Who transcribed the voice note: a machine (with its confidence) or an operator."""
+    if d.get("source") == "machine":
+        return f"Voice note transcribed by {d.get('engine')} (confidence {d.get('confidence')})"
+    return f"Voice note transcribed by {actor}"
+
+
+def _needs_triage(actor: str, d: Detail) -> str:
+    """No sure category: the classifier's guess, and when a person must pick one."""
+    guess = (
+        f" (best guess {words(d.get('suggested'))}, confidence {d.get('confidence')})"
+        if d.get("suggested")
+        else ""
+    )
+    due = format_ist(d.get("due_at"))
+    return f"No sure category{guess}: waiting for the ward to pick one by {due}"
+
+
+def _categorized(actor: str, d: Detail) -> str:
+    """The category a person picked."""
+    text = f"Category {words(d.get('category'))} picked by {actor}"
+    return text + (f": {d['reason']}" if d.get("reason") else "")
+
+
 SUMMARIES: dict[str, Callable[[str, Detail], str]] = {
+    EventKind.AWAITING_TRANSCRIPT: lambda actor, d: (
+        f"Voice note ({d.get('language')}) waiting for an operator to transcribe it by "
+        f"{format_ist(d.get('due_at'))}"
+    ),
+    EventKind.TRANSCRIBED: _transcribed,
+    EventKind.CLASSIFIED: lambda actor, d: (
+        f"Category {words(d.get('category'))} chosen by the classifier "
+        f"(confidence {d.get('confidence')})"
+    ),
+    EventKind.NEEDS_TRIAGE: _needs_triage,
+    EventKind.CATEGORIZED: _categorized,
+    EventKind.INTAKE_OVERDUE: lambda actor, d: (
+        f"The {d.get('waiting_for')} was due {format_ist(d.get('was_due_at'))}; still waiting, "
+        f"now due {format_ist(d.get('due_at'))}"
+    ),
     EventKind.FILED: _filed,
     EventKind.PRIORITIZED: _prioritized,
     EventKind.ASSIGNED: _assigned,

@@ -25,12 +25,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.access import Refusal, holds_case, may_act_as_filer
     from domain.case import (
         CaseState,
+        CategoryRequest,
         CitizenFeedback,
         FindOfficialInput,
         PriorityRequest,
         ProofOutcome,
         ReassignRequest,
         ReComplaint,
+        TranscriptRequest,
         WithdrawRequest,
     )
     from domain.categories import BY_CODE
@@ -43,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.options import ACTIVITY_TIMEOUT, HEARTBEAT_TIMEOUT, UPDATE_RETRY
     from workflows.patches import PATCH_ASSIGNMENT_NOTICE, PATCH_LIFECYCLE
 
+from workflows.intake import CaseIntake
 from workflows.moves import CaseMoves
 from workflows.steps import initial_search_attributes
 
@@ -51,7 +54,7 @@ __all__ = ["ComplaintWorkflow", "initial_search_attributes"]
 
 
 @workflow.defn
-class ComplaintWorkflow(CaseMoves):
+class ComplaintWorkflow(CaseMoves, CaseIntake):
     """The case lifecycle: triage, assignment, notice, then SLA timers, escalation, proof,
     re-complaints and the citizen's confirmation, until the case is closed."""
 
@@ -59,7 +62,7 @@ class ComplaintWorkflow(CaseMoves):
     def __init__(self, state: CaseState) -> None:
         # Set before any handler runs: an update may arrive in the very first workflow task.
         self.state = state
-        if state.policy is None:  # started without one (older clients): the built-in windows
+        if state.policy is None and state.complaint.category in BY_CODE:  # older clients
             state.policy = SlaPolicy(base_hours=float(BY_CODE[state.complaint.category].sla_hours))
         self._lock = asyncio.Lock()
         self._inbox: list[ReComplaint] = []  # re-complaints waiting for the case loop
@@ -73,6 +76,7 @@ class ComplaintWorkflow(CaseMoves):
         # between steps (asyncio.Lock is FIFO) and the next step sees the case has ended.
         async with self._lock:
             await self._record_filing()
+        await self._intake()  # issue 15: a transcript and a category, if either is missing
         async with self._lock:
             if state.status == Status.FILED:
                 await self._triage()
@@ -138,6 +142,34 @@ class ComplaintWorkflow(CaseMoves):
             raise ApplicationError(
                 "must be at most 500 characters", "reason", type=Refusal.BAD_INPUT
             )
+
+    # --- intake that waits for a person (workflows/intake.py) ------------------------------
+
+    @workflow.update
+    async def transcribe(self, request: TranscriptRequest) -> CaseState:
+        """An operator sends a voice note's transcript; intake goes on with it."""
+        async with self._lock:
+            self._check_transcript(request)
+            await self._apply_transcript(request)
+        return self.state
+
+    @transcribe.validator
+    def _validate_transcript(self, request: TranscriptRequest) -> None:
+        """As _check_transcript, before the update is accepted."""
+        self._check_transcript(request)
+
+    @workflow.update
+    async def categorize(self, request: CategoryRequest) -> CaseState:
+        """The ward's supervisor or an officer picks the category; the SLA starts at assignment."""
+        async with self._lock:
+            self._check_category(request)
+            await self._apply_category(request)
+        return self.state
+
+    @categorize.validator
+    def _validate_category(self, request: CategoryRequest) -> None:
+        """As _check_category, before the update is accepted."""
+        self._check_category(request)
 
     # --- re-complaints and proof ------------------------------------------------------------
 

@@ -145,10 +145,19 @@ class CaseSteps:
             self.state.closed_reason = OUTSIDE_EVERY_WARD
             await self._step(EventKind.OUTSIDE_CITY, Status.OUTSIDE_CITY, actor="system")
             return
-        self._hand_over(assignment)
+        held = self.state.assignment
+        if held is not None and held.official_id == assignment.official_id:
+            # Its supervisor held it for triage (issue 15): the same hands, now with work due.
+            assignment.assigned_at = workflow.now()
+            self.state.assignment = assignment
+        else:
+            self._hand_over(assignment)
         assert self.state.policy is not None
         window = self.state.policy.window(self.state.priority, self.state.escalation_level)
-        self.state.sla_due_at = workflow.now() + window
+        # An offline filing's clock started when it was captured (issue 15), unless a person
+        # had to sort it first: then, as for every case, when its category was known.
+        captured = c.captured_at is not None and c.category_source != "triage"
+        self.state.sla_due_at = (c.filed_at if captured else workflow.now()) + window
         await self._step(
             EventKind.ASSIGNED,
             Status.ASSIGNED,

@@ -1,0 +1,27 @@
+"""The classify activity: what category a transcript or description names (language/classify.py)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from temporalio import activity
+
+from domain.case import ClassifyInput, ClassifyOutcome
+
+
+class LanguageActivities:
+    """Classifies text for the workflow; the model is trained once per worker process."""
+
+    @activity.defn
+    async def classify(self, data: ClassifyInput) -> ClassifyOutcome:
+        """The classifier's answer for a case's text (pure and deterministic: safe to retry)."""
+        from language import classify as classifier  # scikit-learn loads only where it is used
+
+        answer = await asyncio.to_thread(classifier.classify, data.text, data.language)
+        return ClassifyOutcome(
+            category=answer.category,
+            confidence=answer.confidence,
+            confident=answer.confidence >= classifier.CONFIDENT,
+            language=answer.language,
+            alternatives=[f"{a.category}:{a.confidence:.3f}" for a in answer.alternatives],
+        )
