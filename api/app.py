@@ -15,9 +15,11 @@ from api.assets import LocalSwaggerPlugin, static_routers
 from api.auth import api_key_guard
 from api.bodies import json_gate
 from api.controllers.audit import AuditController
+from api.controllers.batch import BatchController
 from api.controllers.complaints import ComplaintController
 from api.controllers.history import CaseHistoryController
 from api.controllers.hotspots import HotspotController
+from api.controllers.intake import IntakeController
 from api.controllers.keys import ApiKeyController
 from api.controllers.lifecycle import CaseLifecycleController
 from api.controllers.models import ModelController
@@ -27,7 +29,9 @@ from api.controllers.public import CatalogueController, health
 from api.controllers.scores import ScoreController
 from api.controllers.search import SearchController
 from api.controllers.stats import NearbyController, StatsController
+from api.controllers.uploads import MediaController, UploadController
 from api.controllers.webhooks import WebhookController
+from api.controllers.words import WordsController
 from api.errors import exception_handler
 from api.open311 import router as open311_router
 from api.pages import PAGES, template_config
@@ -94,6 +98,11 @@ def create_app(
                     ContactController,
                     HotspotController,
                     ModelController,
+                    WordsController,
+                    BatchController,
+                    IntakeController,
+                    UploadController,
+                    MediaController,
                 ],
             ),
         ],

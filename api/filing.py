@@ -6,6 +6,7 @@ whichever door it came in by.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -20,23 +21,27 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
+from api.attachments import check_attachments
 from api.errors import FieldError
 from api.schemas import ComplaintCreate
 from api.updates import unavailable
 from domain import ids, languages, text
 from domain.case import CaseState, Complaint, ReComplaint
-from domain.categories import InvalidAttribute, validate_attributes
+from domain.categories import CATEGORIES, UNCATEGORISED, InvalidAttribute, validate_attributes
 from domain.sla import PolicyBook
-from geo.zones import Match
+from geo.zones import Location, Match
+from language import classify as classifier
+from language import detect
 from records import cases
 from records.apikeys import Principal
 from records.cases import Placement
 from records.db import UNAVAILABLE, Steps, write
-from records.geography import UnknownCity, ZoneDirectory
+from records.geography import CityZones, UnknownCity, ZoneDirectory
 from records.tables import IdempotencyRecord, Reporter
 from workflows.complaint import ComplaintWorkflow, initial_search_attributes
 
 log = logging.getLogger("civicops.api")
+MAX_CLASSIFIED_CHARS = 2000  # what POST /v1/classify reads; longer texts name their category
 
 
 @dataclass(frozen=True)
@@ -50,41 +55,46 @@ class Filed:
     state: CaseState  # the case's start input (its seed for a re-complaint)
 
 
+@dataclass(frozen=True)
+class Words:
+    """What the filing says and in which language, and how its category was chosen."""
+
+    description: str
+    language: str
+    category: str
+    source: str = "citizen"
+    confidence: float | None = None
+    guess: str | None = None
+
+
 async def file_complaint(
     app_state: State,
     principal: Principal,
     data: ComplaintCreate,
     idempotency_key: str | None = None,
+    *,
+    captured_at: datetime | None = None,
 ) -> Filed:
-    """File a complaint for `principal`; 4xx naming the field when it cannot be accepted."""
-    description = text.clean(data.description, "description", required=True)
+    """File a complaint for `principal`; 4xx naming the field when it cannot be accepted.
+
+    `captured_at` is an offline filing's capture time (already checked and skew-corrected by
+    the batch route): the complaint's filing time for its SLA and the statistics.
+    """
     address = text.clean(data.address, "address")
     if data.reporter is not None:
         text.clean(data.reporter.name, "reporter.name")
+    city, _ = await locate_city(app_state, data)
+    words = await _words(data, city.city.language)
     try:
-        attributes = validate_attributes(data.category.value, data.attributes or {})
+        attributes = (
+            validate_attributes(words.category, data.attributes or {})
+            if words.category != UNCATEGORISED
+            else _no_attributes(data)
+        )
     except InvalidAttribute as exc:
         raise FieldError(f"attributes.{exc.code}", exc.message) from None
-    language = languages.normalise(data.language)
-    if language is None:
-        raise FieldError(
-            "language", f"unsupported; use one of {', '.join(sorted(languages.LANGUAGES))}"
-        )
-    settings = app_state.settings
-    city_slug = (data.city or settings.city).strip().lower()
-    directory: ZoneDirectory = app_state.zones
-    try:
-        city = await directory.city(city_slug)
-    except UnknownCity:
-        raise FieldError("city", f"CivicOps does not serve {city_slug!r}") from None
-    location = city.locate(data.latitude, data.longitude)
-    if location.match == Match.OUTSIDE:
-        raise FieldError(
-            "latitude",
-            f"the point ({data.latitude}, {data.longitude}) is outside every ward of "
-            f"{city.city.name}",
-            status_code=HTTP_422_UNPROCESSABLE_ENTITY,
-        )
+    attachments = await check_attachments(app_state, principal, data.photos, data.voice_note)
+    city_slug = city.city.slug
     fresh_reporter = False
     if idempotency_key is not None:
         key = idempotency_key.strip()
@@ -97,24 +107,31 @@ async def file_complaint(
         fresh_reporter = reporter_id is not None
     policy: PolicyBook = app_state.policy
     now = datetime.now(UTC)
+    uncategorised = words.category == UNCATEGORISED
     state = CaseState(
         complaint=Complaint(
             tracking_id=filing_id,
             city=city_slug,
-            category=data.category.value,
-            description=description,
+            category=words.category,
+            description=words.description,
             latitude=data.latitude,
             longitude=data.longitude,
-            language=language,
-            filed_at=now,
+            language=words.language,
+            filed_at=captured_at or now,
             source=principal.name,
             reporter_id=reporter_id,
             address=address,
             filed_by=principal.key_id,
             media_url=data.media_url,
             attributes=attributes or None,
+            category_source=words.source,
+            category_confidence=words.confidence,
+            attachments=attachments,
+            captured_at=captured_at,
+            category_guess=words.guess,
         ),
-        policy=policy.sla(city_slug, data.category.value),
+        policy=policy.sla(city_slug, CATEGORIES[0].code if uncategorised else words.category),
+        category_hours=_category_hours(policy, city_slug) if uncategorised else None,
     )
     placement = await _place(app_state, state, now, fresh_reporter=fresh_reporter)
     return Filed(
@@ -126,6 +143,87 @@ async def file_complaint(
     )
 
 
+def _no_attributes(data: ComplaintCreate) -> dict[str, str]:
+    """A filing without a category can answer no category's questions."""
+    if data.attributes:
+        raise FieldError("attributes", "answers need a category: send `category` with them")
+    return {}
+
+
+def _category_hours(policy: PolicyBook, city: str) -> dict[str, float]:
+    """Each category's base SLA hours in the city, for a case whose category comes later."""
+    return {c.code: policy.sla(city, c.code).base_hours for c in CATEGORIES}
+
+
+async def _words(data: ComplaintCreate, city_language: str) -> Words:
+    """The description, its language and the category, classified when the filing has none."""
+    voice = data.voice_note is not None
+    description = text.clean(data.description, "description", required=not voice) or ""
+    if data.language is not None:
+        language = languages.normalise(data.language)
+        if language is None:
+            raise FieldError(
+                "language", f"unsupported; use one of {', '.join(sorted(languages.LANGUAGES))}"
+            )
+    elif description:
+        language = (await asyncio.to_thread(detect.detect, description)).language
+    else:
+        language = languages.normalise(city_language) or "en"  # a voice note, untagged
+    if data.category is not None:
+        return Words(description, language, data.category.value)
+    if not description:  # a voice note: classified once it is transcribed
+        return Words(description, language, UNCATEGORISED)
+    if len(description) > MAX_CLASSIFIED_CHARS:
+        raise FieldError(
+            "description",
+            f"to be classified must be at most {MAX_CLASSIFIED_CHARS} characters; "
+            "send `category` with a longer description",
+        )
+    hint = language if language in detect.SUPPORTED else None
+    answer = await asyncio.to_thread(classifier.classify, description, hint)
+    if answer.confidence >= classifier.CONFIDENT:
+        return Words(description, language, answer.category, "classifier", answer.confidence)
+    return Words(
+        description, language, UNCATEGORISED, "classifier", answer.confidence, answer.category
+    )
+
+
+async def locate_city(app_state: State, data: ComplaintCreate) -> tuple[CityZones, Location]:
+    """The city a filing goes to: the one named, or the one whose wards hold the point.
+
+    A named city the point is not in gets a 422 that says which city it lies in.
+    """
+    directory: ZoneDirectory = app_state.zones
+    lat, lon = data.latitude, data.longitude
+    if data.city is None:
+        found = await directory.city_at(lat, lon)
+        if found is not None:
+            return found
+        slug = app_state.settings.city  # no city's wards are near: say so in its terms
+    else:
+        slug = data.city.strip().lower()
+    try:
+        city = await directory.city(slug)
+    except UnknownCity:
+        raise FieldError("city", f"CivicOps does not serve {slug!r}") from None
+    location = city.locate(lat, lon)
+    if location.match != Match.OUTSIDE:
+        return city, location
+    other = await directory.city_at(lat, lon) if data.city is not None else None
+    if other is not None:
+        raise FieldError(
+            "city",
+            f"the point ({lat}, {lon}) lies in {other[0].city.name} ({other[0].city.slug}), "
+            f"not in {city.city.name}: leave `city` out or send {other[0].city.slug!r}",
+            status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+        )
+    raise FieldError(
+        "latitude",
+        f"the point ({lat}, {lon}) is outside every ward of {city.city.name}",
+        status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+    )
+
+
 async def _place(
     app_state: State, state: CaseState, now: datetime, *, fresh_reporter: bool
 ) -> Placement:
@@ -134,6 +232,15 @@ async def _place(
     client: Client = app_state.temporal
     queue: str = app_state.task_queue
     exclude = None
+    if state.complaint.category == UNCATEGORISED:
+        # No category to match a repeat by: always a case of its own.
+        try:
+            await _start(client, queue, state)
+        except HTTPException:
+            if fresh_reporter:
+                await _forget_reporter(state)
+            raise
+        return Placement("original", state.complaint.tracking_id, state)
     for _ in range(3):
         try:
             placement = await cases.place(state, rules, now, exclude=exclude)
@@ -164,9 +271,14 @@ async def _place(
             if not placement.repeat:  # a repeat's case was started by its first attempt
                 await cases.unplace(placement, state.complaint.tracking_id)
             if fresh_reporter:  # no case holds these contact details: do not keep them
-                await write([Reporter.delete().where(Reporter.id == state.complaint.reporter_id)])
+                await _forget_reporter(state)
             raise
     raise unavailable(RuntimeError("no case to attach to"))
+
+
+async def _forget_reporter(state: CaseState) -> None:
+    """Delete contact details no case holds (the filing was not accepted)."""
+    await write([Reporter.delete().where(Reporter.id == state.complaint.reporter_id)])
 
 
 async def _attach(client: Client, task_queue: str, placement: Placement, filing: CaseState) -> None:

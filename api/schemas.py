@@ -28,14 +28,25 @@ class ReporterIn(msgspec.Struct, forbid_unknown_fields=True):
     email: Annotated[str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
 
 
-class ComplaintCreate(msgspec.Struct, forbid_unknown_fields=True):
-    """A new complaint."""
+UploadKey = Annotated[str, Meta(min_length=1, max_length=300)]
 
-    category: CategoryCode
-    description: Annotated[str, Meta(min_length=1, max_length=4000)]
+
+class ComplaintCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A new complaint.
+
+    `category` may be left out when the words say it (`description`, or a voice note's
+    transcript): a sure classification is used, otherwise the case waits in NEEDS_TRIAGE.
+    `description` may be left out when a voice note is attached. `language` is detected from
+    the text when left out. `photos` and `voice_note` are keys from POST /v1/complaints/uploads.
+    """
+
+    category: CategoryCode | None = None
+    description: Annotated[str, Meta(max_length=4000)] | None = None
     latitude: Latitude
     longitude: Longitude
-    language: Annotated[str, Meta(min_length=2, max_length=12, examples=["kn", "hi", "en"])] = "en"
+    language: (
+        Annotated[str, Meta(min_length=2, max_length=12, examples=["kn", "hi", "en"])] | None
+    ) = None
     address: Annotated[str, Meta(max_length=300)] | None = None
     city: Annotated[str, Meta(max_length=40)] | None = None
     reporter: ReporterIn | None = None
@@ -43,6 +54,8 @@ class ComplaintCreate(msgspec.Struct, forbid_unknown_fields=True):
     attributes: (
         dict[Annotated[str, Meta(max_length=60)], Annotated[str, Meta(max_length=200)]] | None
     ) = None
+    photos: Annotated[list[UploadKey], Meta(max_length=4)] | None = None
+    voice_note: UploadKey | None = None
 
 
 class ComplaintAccepted(msgspec.Struct):
@@ -59,6 +72,9 @@ class ComplaintAccepted(msgspec.Struct):
     status_url: str
     filing: str = "new"
     linked_to: str | None = None
+    category: str | None = None  # None until known (a voice note is transcribed first)
+    category_source: str = "citizen"  # "citizen", "classifier" or "triage"
+    category_confidence: float | None = None
 
 
 class WithdrawIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -113,6 +129,36 @@ class RiskView(msgspec.Struct):
     reasons: list[str] = []  # "backlog 41 open: +0.5", largest push first
 
 
+class TranscriptView(msgspec.Struct):
+    """A voice note's transcript: a machine's (with its confidence) or an operator's."""
+
+    text: str
+    source: str  # "machine" or "human"
+    engine: str
+    confidence: float | None = None
+    language: str | None = None
+
+
+class VoiceNoteView(msgspec.Struct):
+    """A case's voice note: how long it is, and where staff may listen to it."""
+
+    duration_s: float | None
+    url: str  # staff only: GET /v1/complaints/{id}/voice-note
+
+
+class IntakeView(msgspec.Struct):
+    """How the complaint came in: who chose its category, its photos, voice note, capture."""
+
+    category_source: str  # "citizen", "classifier" or "triage"
+    category_confidence: float | None = None
+    suggested_category: str | None = None  # the classifier's guess when it was not sure
+    captured_at: datetime | None = None  # filed offline: when the device captured it
+    photos: list[str] = []  # public copies, EXIF stripped
+    voice_note: VoiceNoteView | None = None
+    transcript: TranscriptView | None = None
+    due_at: datetime | None = None  # waiting for a transcript or a category: when it is late
+
+
 class ComplaintView(msgspec.Struct):
     """A complaint as an integrator or citizen app sees it."""
 
@@ -145,6 +191,7 @@ class ComplaintView(msgspec.Struct):
     confirm_due_at: datetime | None = None  # the citizen may confirm or reopen until then
     closed_at: datetime | None = None
     risk: RiskView | None = None  # issue 14; None for cases prioritised before it
+    intake: IntakeView | None = None  # issue 15; None for a typed filing with a category
 
 
 class CategoryView(msgspec.Struct):
@@ -156,7 +203,9 @@ class CategoryView(msgspec.Struct):
     department: str
     default_priority: str
     sla_hours: int
-    keywords: list[str]
+    keywords: list[str]  # in `language` (English ones too for "en")
+    language: str = "en"
+    name_en: str = ""
 
 
 class NoticeRefView(msgspec.Struct):

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from api.schemas import AssigneeRef, ComplaintView, EventView, NoticeBrief, RiskView, WardRef
-from domain.case import CaseState
+from api.schemas import (
+    AssigneeRef,
+    ComplaintView,
+    EventView,
+    IntakeView,
+    NoticeBrief,
+    RiskView,
+    TranscriptView,
+    VoiceNoteView,
+    WardRef,
+)
+from domain.case import CaseState, intake_record
 from domain.ids import workflow_id
 
 
@@ -20,6 +31,45 @@ def risk_view(detail: dict[str, Any] | None) -> RiskView | None:
         return None
     reasons = [str(r) for r in detail.get("reasons") or []]
     return RiskView(str(detail["model"]), detail.get("breach_risk"), reasons)
+
+
+def photo_url(public_url: str, public_key: str) -> str:
+    """Where a photo's public copy (EXIF stripped) is served."""
+    return f"{public_url}/v1/media/{public_key.rsplit('/', 1)[-1]}"
+
+
+def intake_view(
+    intake: dict[str, Any] | None,
+    tracking_id: str,
+    public_url: str,
+    due_at: datetime | None = None,
+) -> IntakeView | None:
+    """The view of `domain.case.intake_record` (live state and projection alike)."""
+    if not intake:
+        return None
+    photos, voice = [], None
+    for a in intake.get("attachments") or []:
+        if a.get("kind") == "photo" and a.get("public_key"):
+            photos.append(photo_url(public_url, a["public_key"]))
+        elif a.get("kind") == "voice":
+            url = f"{public_url}/v1/complaints/{tracking_id}/voice-note"
+            voice = VoiceNoteView(a.get("duration_s"), url)
+    t = intake.get("transcript")
+    captured = intake.get("captured_at")
+    return IntakeView(
+        category_source=intake.get("category_source") or "citizen",
+        category_confidence=intake.get("category_confidence"),
+        suggested_category=intake.get("category_guess"),
+        captured_at=datetime.fromisoformat(captured) if captured else None,
+        photos=photos,
+        voice_note=voice,
+        transcript=TranscriptView(
+            t["text"], t["source"], t["engine"], t.get("confidence"), t.get("language")
+        )
+        if t
+        else None,
+        due_at=due_at,
+    )
 
 
 def from_state(state: CaseState, public_url: str) -> ComplaintView:
@@ -63,6 +113,7 @@ def from_state(state: CaseState, public_url: str) -> ComplaintView:
         confirm_due_at=state.confirm_due_at,
         closed_at=state.closed_at,
         risk=risk_view(state.risk.detail()) if state.risk else None,
+        intake=intake_view(intake_record(c), c.tracking_id, public_url, state.intake_due_at),
     )
 
 
@@ -128,4 +179,5 @@ def from_record(
         risk=risk_view(
             next((e["detail"] for e in reversed(events) if e["kind"] == "prioritized"), None)
         ),
+        intake=intake_view(row.get("intake"), row["tracking_id"], public_url),
     )

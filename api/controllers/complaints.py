@@ -28,6 +28,7 @@ from api.views import from_record, from_state
 from domain import ids, text
 from domain.access import own_filings_key
 from domain.case import WithdrawRequest
+from domain.categories import UNCATEGORISED
 from domain.roles import Role
 from records import notices as notice_records
 from records import projection
@@ -38,7 +39,7 @@ log = logging.getLogger("civicops.api")
 TrackingId = Annotated[
     str,
     PathParameter(
-        description="Tracking id, e.g. BLR-7K3M9QX2AB",
+        description=f"Tracking id, e.g. {ids.TRACKING_ID_EXAMPLE}",
         max_length=20,
         pattern=ids.TRACKING_ID_PATH_PATTERN,
     ),
@@ -57,11 +58,11 @@ FILERS = roles(Role.CITIZEN_APP, Role.INTEGRATOR, Role.OFFICIAL)
 READERS = roles(Role.CITIZEN_APP, Role.INTEGRATOR, Role.SUPERVISOR, Role.AUDITOR, Role.OFFICIAL)
 
 
-def check_tracking_id(tracking_id: str) -> str:
-    """The tracking id from a path, canonical; 400 naming tracking_id when malformed."""
+def check_tracking_id(tracking_id: str, field: str = "tracking_id") -> str:
+    """The tracking id from a path or body, canonical; 400 naming `field` and saying why if not."""
     value = ids.parse_tracking_id(tracking_id)
     if value is None:
-        raise FieldError("tracking_id", "not a tracking id (expected like BLR-7K3M9QX2AB)")
+        raise FieldError(field, ids.check_failure(tracking_id) or ids.NOT_AN_ID)
     return value
 
 
@@ -89,6 +90,7 @@ class ComplaintController(Controller):
             request.app.state, current_principal(request), data, idempotency_key
         )
         status_url = f"{request.app.state.settings.public_url}/v1/complaints/{filed.tracking_id}"
+        c = filed.state.complaint
         return Response(
             ComplaintAccepted(
                 filed.tracking_id,
@@ -97,6 +99,9 @@ class ComplaintController(Controller):
                 status_url,
                 filing=filed.filing,
                 linked_to=filed.linked_to,
+                category=None if c.category == UNCATEGORISED else c.category,
+                category_source=c.category_source,
+                category_confidence=c.category_confidence,
             ),
             status_code=HTTP_202_ACCEPTED,
             headers={"Location": status_url},

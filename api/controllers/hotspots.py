@@ -21,6 +21,7 @@ from msgspec import Meta
 
 from api import queries
 from api.auth import current_principal, roles
+from api.controllers.complaints import check_tracking_id
 from api.controllers.lifecycle import reassign_case
 from api.errors import FieldError
 from api.openapi import answers
@@ -49,7 +50,7 @@ TrackingIdText = Annotated[
     Meta(
         max_length=20,
         pattern=ids.TRACKING_ID_PATH_PATTERN,
-        description="Tracking id, e.g. BLR-7K3M9QX2AB",
+        description=f"Tracking id, e.g. {ids.TRACKING_ID_EXAMPLE}",
     ),
 ]
 
@@ -166,11 +167,7 @@ def _tracking_ids(given: list[str]) -> list[str]:
     """The canonical ids, in order; 400 naming the item that is malformed or repeated."""
     seen: dict[str, int] = {}
     for index, raw in enumerate(given):
-        value = ids.parse_tracking_id(raw)
-        if value is None:
-            raise FieldError(
-                f"tracking_ids[{index}]", "not a tracking id (expected like BLR-7K3M9QX2AB)"
-            )
+        value = check_tracking_id(raw, f"tracking_ids[{index}]")
         if value in seen:
             raise FieldError(f"tracking_ids[{index}]", f"repeats tracking_ids[{seen[value]}]")
         seen[value] = index

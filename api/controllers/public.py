@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import QueryParameter
+from litestar.params import Parameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from temporalio.client import Client
 
@@ -18,7 +18,11 @@ from api.auth import PUBLIC
 from api.errors import FieldError
 from api.openapi import answers
 from api.schemas import CategoryView
+from domain import languages
 from domain.categories import CATEGORIES
+from domain.category_names import CATEGORY_NAMES
+from language import classify as classifier
+from language import detect
 from records.geography import CityZones, UnknownCity, ZoneDirectory
 from records.tables import City
 
@@ -76,17 +80,34 @@ class CatalogueController(Controller):
     tags = ["public"]
 
     @get("/categories", operation_id="listCategories", opt=PUBLIC, summary="Category catalogue")
-    async def categories(self) -> list[CategoryView]:
-        """The complaint categories, with their department, default priority and SLA hours."""
+    async def categories(
+        self,
+        lang: Annotated[
+            str, Parameter(max_length=12, description="BCP 47 tag: names and keywords in it")
+        ] = "en",
+    ) -> list[CategoryView]:
+        """The complaint categories, named in a language with the words citizens use for them,
+        with their department, default priority and SLA hours."""
+        language = languages.normalise(lang)
+        if language is None or language not in CATEGORY_NAMES:
+            raise FieldError("lang", f"unsupported; use one of {', '.join(sorted(CATEGORY_NAMES))}")
+        names = CATEGORY_NAMES[language]
+        spoken = classifier.keywords(language) if language in detect.SUPPORTED else {}
         return [
             CategoryView(
                 code=c.code,
-                name=c.name,
+                name=names.get(c.code, c.name),
                 group=c.group,
                 department=c.department,
                 default_priority=c.default_priority.name,
                 sla_hours=c.sla_hours,
-                keywords=list(c.keywords),
+                keywords=list(
+                    dict.fromkeys(
+                        [*spoken.get(c.code, ()), *(c.keywords if language == "en" else ())]
+                    )
+                ),
+                language=language,
+                name_en=c.name,
             )
             for c in CATEGORIES
         ]

@@ -7,12 +7,14 @@ the rendering.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from litestar.datastructures import State
 
 from api.open311.render import w3c
+from api.views import photo_url
 from domain.case import Status
 from domain.categories import BY_CODE
 from records.geography import UnknownCity
@@ -63,6 +65,7 @@ _REQUEST_COLUMNS = (
     Complaint.latitude,
     Complaint.longitude,
     Complaint.media_url,
+    Complaint.intake,  # read for its first public photo only (`_public_photo`), then dropped
     Complaint.assignee.designation.as_alias("designation"),
 )
 
@@ -144,8 +147,23 @@ def _address(row: dict[str, Any]) -> str | None:
     return None
 
 
-def request_fields(row: dict[str, Any], corporation: str) -> dict[str, Any]:
-    """One service request with GeoReport v2's fields, in the spec's order."""
+def _public_photo(intake: Any) -> str | None:
+    """The public copy (EXIF removed) of a case's first photo attachment, if it has one."""
+    if not isinstance(intake, dict):
+        return None
+    for attachment in intake.get("attachments") or []:
+        if isinstance(attachment, dict) and attachment.get("kind") == "photo":
+            if key := attachment.get("public_key"):
+                return str(key)
+    return None
+
+
+def request_fields(row: dict[str, Any], corporation: str, public_url: str) -> dict[str, Any]:
+    """One service request with GeoReport v2's fields, in the spec's order.
+
+    Its media_url is the first attached photo's public copy, else the app's own media_url.
+    """
+    photo = row.get("public_photo")
     return {
         "service_request_id": row["tracking_id"],
         "status": "closed" if row["status"] in OPEN311_CLOSED else "open",
@@ -163,7 +181,7 @@ def request_fields(row: dict[str, Any], corporation: str) -> dict[str, Any]:
         "zipcode": None,
         "lat": row["latitude"],
         "long": row["longitude"],
-        "media_url": row["media_url"],
+        "media_url": photo_url(public_url, photo) if photo else row["media_url"],
     }
 
 
@@ -193,7 +211,20 @@ async def find_requests(
             query = query.where(Complaint.filed_at <= end)
         if city is not None:
             query = query.where(Complaint.city == city)
-    return await query.order_by(Complaint.filed_at, ascending=False).limit(MAX_REQUESTS)
+    rows = await query.order_by(Complaint.filed_at, ascending=False).limit(MAX_REQUESTS)
+    for row in rows:  # the intake record holds more than is public: keep only the photo
+        row["public_photo"] = _public_photo(_json(row.pop("intake", None)))
+    return rows
+
+
+def _json(value: Any) -> Any:
+    """A JSON column's value as Python (SQLite hands back the text)."""
+    if isinstance(value, str | bytes):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
 
 
 async def case_of_token(token: str) -> str | None:

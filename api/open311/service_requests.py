@@ -89,7 +89,9 @@ async def list_requests(
         )
     body = [
         reading.request_fields(
-            row, await reading.corporation_of(request.app.state, row["city"], corporations)
+            row,
+            await reading.corporation_of(request.app.state, row["city"], corporations),
+            request.app.state.settings.public_url,
         )
         for row in rows
     ]
@@ -118,7 +120,10 @@ async def get_request(
     if not rows:
         raise Open311Error(404, f"service_request_id: no request {raw_id!r}")
     corporation = await reading.corporation_of(request.app.state, rows[0]["city"], {})
-    return render(fmt, "service_requests", [reading.request_fields(rows[0], corporation)])
+    public_url = request.app.state.settings.public_url
+    return render(
+        fmt, "service_requests", [reading.request_fields(rows[0], corporation, public_url)]
+    )
 
 
 @get(
