@@ -9,6 +9,7 @@ import click
 
 from cli.apikeys import apikeys
 from cli.audit import audit
+from cli.classify import classify
 from cli.demo import demo
 from cli.demokeys import demo_keys
 from cli.model import model
@@ -26,7 +27,7 @@ def cli() -> None:
 
 for command in (up, worker, server, migrate, bootstrap, zones, demo, demo_keys):  # the stack
     cli.add_command(command)
-for command in (apikeys, audit, keys, verify, trace, model):  # operating and auditing it
+for command in (apikeys, audit, keys, verify, trace, model, classify):  # operating and auditing it
     cli.add_command(command)
 
 
