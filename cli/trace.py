@@ -23,9 +23,8 @@ def trace(tracking_id: str, as_json: bool) -> None:
     settings = common.settings()
     value = ids.parse_tracking_id(tracking_id)
     if value is None:
-        raise click.BadParameter(
-            "not a tracking id (expected like BLR-7K3M9QX2AB)", param_hint="TRACKING_ID"
-        )
+        reason = ids.check_failure(tracking_id) or ids.NOT_AN_ID
+        raise click.BadParameter(reason, param_hint="TRACKING_ID")
 
     async def fetch() -> CaseHistory:
         """The case's history from Temporal."""
