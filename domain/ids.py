@@ -1,11 +1,11 @@
 """Tracking ids: short, unambiguous, safe to read over the phone, and the root of workflow ids.
 
 A tracking id is a city's three letters, "-", and 11 Crockford base32 characters: 10 that
-name the case and a Luhn mod 32 check character, e.g. BLR-7K3M9QX2ABX (15 characters, so it
-fits an SMS). The check catches every single mistyped character (city code included) and
-every swap of two neighbouring characters except 0 with Z (the one pair Luhn mod N cannot
-tell apart). Ids made before the check character existed have 10 characters and no check;
-they stay valid everywhere.
+name the case and a check character (Damm's algorithm over GF(32)), e.g. BLR-7K3M9QX2ABN (15
+characters, so it fits an SMS). The check catches every single mistyped character (city
+code included) and every swap of two neighbouring characters in the city code or after the
+"-". Ids made before the check character existed have 10 characters and no check; they stay
+valid everywhere.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import secrets
 
 # Crockford base32: no I, L, O, U, so a citizen reading it aloud cannot confuse 1/I or 0/O.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_N = len(_ALPHABET)  # 32: Luhn mod N over this alphabet
 _CODE_POINT = {c: i for i, c in enumerate(_ALPHABET)}
 # The city's letters enter the check too, as code points A=0 … Z=25 (all below 32, distinct),
 # so a body valid for BLR is, with the same check character, not valid for DEL.
@@ -34,7 +33,7 @@ TRACKING_ID_RE = re.compile(TRACKING_ID_PATTERN)
 # aliases (O for 0, I and L for 1; never U), 10 or 11 characters, and optional hyphens (one
 # at most before each character). Bounded: at most 25 characters.
 TRACKING_ID_PATH_PATTERN = "^[A-Za-z]{3}(?:-?[0-9A-TV-Za-tv-z]){10,11}$"
-TRACKING_ID_EXAMPLE = "BLR-7K3M9QX2ABX"  # a valid id, for messages and API descriptions
+TRACKING_ID_EXAMPLE = "BLR-7K3M9QX2ABN"  # a valid id, for messages and API descriptions
 MISTYPED = "a character was mistyped: check the id on your SMS"
 NOT_AN_ID = f"a tracking id looks like {TRACKING_ID_EXAMPLE}"
 _CITY_CODE_RE = re.compile(r"[A-Z]{3}")
@@ -54,14 +53,23 @@ def _encode(data: bytes) -> str:
     return "".join(reversed(chars))
 
 
+def _times_x(value: int) -> int:
+    """`value` times x in GF(32), the field of 5-bit numbers modulo x^5 + x^2 + 1."""
+    value <<= 1
+    return value ^ 0b100101 if value & 0b100000 else value
+
+
 def _check_character(city: str, body: str) -> str:
-    """The Luhn mod 32 check character of a canonical city code and 10-character body."""
-    points = [_CITY_POINT[c] for c in city] + [_CODE_POINT[c] for c in body]
-    total = 0
-    for position, point in enumerate(reversed(points)):
-        addend = point * 2 if position % 2 == 0 else point  # the rightmost is doubled
-        total += addend // _N + addend % _N
-    return _ALPHABET[-total % _N]
+    """The Damm check character of a canonical city code and 10-character body.
+
+    Damm's algorithm over the quasigroup a * b = x·a + b of GF(32), which is totally
+    anti-symmetric: every single changed character and every swap of two neighbours (the
+    check character included) leaves a non-zero remainder, so it is caught.
+    """
+    interim = 0
+    for point in [_CITY_POINT[c] for c in city] + [_CODE_POINT[c] for c in body]:
+        interim = _times_x(interim) ^ point
+    return _ALPHABET[_times_x(interim)]  # x·interim + check = 0 in GF(32)
 
 
 def _city(city_code: str) -> str:
@@ -78,7 +86,7 @@ def _with_check(city: str, body: str) -> str:
 
 
 def new_tracking_id(city_code: str) -> str:
-    """A fresh random tracking id such as BLR-7K3M9QX2ABX (50 random bits and a check)."""
+    """A fresh random tracking id such as BLR-7K3M9QX2ABN (50 random bits and a check)."""
     return _with_check(_city(city_code), _encode(secrets.token_bytes(8)))
 
 
@@ -119,7 +127,7 @@ def parse_tracking_id(text: str) -> str | None:
 
     ASCII whitespace and hyphens are dropped wherever they are, ASCII lower case is read as
     upper case, and after the city code Crockford's aliases are read (O as 0, I and L as 1):
-    "blr 7k3m 9qx2 abx" is BLR-7K3M9QX2ABX. Nothing else is corrected (U is no digit), and an
+    "blr 7k3m 9qx2 abn" is BLR-7K3M9QX2ABN. Nothing else is corrected (U is no digit), and an
     11-character id whose check character is wrong is refused, never guessed.
     """
     shape = _shape(text)

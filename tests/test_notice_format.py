@@ -6,6 +6,7 @@ import ast
 import base64
 import hashlib
 import importlib.util
+import itertools
 import json
 import re
 import sys
@@ -175,11 +176,11 @@ def test_the_independent_verifier_imports_nothing_from_civicops():
 def test_notice_numbers_follow_the_documented_grammar_and_the_api_accepts_them():
     from api.controllers.notices import NOTICE_ID_RE
 
-    tracking = r"[A-Z]{3}-[0-9A-HJKMNP-TV-Z]{10}"
+    tracking = r"[A-Z]{3}-[0-9A-HJKMNP-TV-Z]{10,11}"
     documented = re.compile(rf"{tracking}-(ASG|ESC|SLA|CLS)[0-9]{{1,2}}(-[1-9][0-9]{{0,3}})?")
-    for kind in NoticeKind:
+    for kind, tracking_id in itertools.product(NoticeKind, ("BLR-7K3M9QX2AB", "BLR-7K3M9QX2ABN")):
         for level, seq in ((0, 0), (3, 0), (3, 1), (12, 40)):
-            number = notice_id("BLR-7K3M9QX2AB", kind, level, seq)
+            number = notice_id(tracking_id, kind, level, seq)
             assert documented.fullmatch(number), number
             assert NOTICE_ID_RE.match(number), f"the API refuses notice number {number}"
             assert iv.is_id(number)

@@ -14,14 +14,18 @@ CITIES = ["BLR", "MUM", "PUN", "AMD", "BPL", "JAI", "KOL", "CBE", "CHD", "HYD", 
 LEGACY = ["BLR-AB7JNM7JXH", "BLR-7K3M9QX2AB", "BLR-0000000000", "DEL-ZZZZZZZZZZ"]
 
 
-def luhn_mod_32_valid(city: str, body: str) -> bool:
-    """Luhn mod N (N=32) as published, over A=0…Z=25 for the city and the alphabet after it."""
-    points = [ord(c) - ord("A") for c in city] + [ALPHABET.index(c) for c in body]
-    total = 0
-    for position, point in enumerate(reversed(points)):
-        addend = point * 2 if position % 2 == 1 else point  # double every second from the right
-        total += addend // 32 + addend % 32
-    return total % 32 == 0
+def times_x(value: int) -> int:
+    """Multiplication by x in GF(2^5) modulo x^5 + x^2 + 1, written out independently."""
+    value *= 2
+    return value ^ 37 if value >= 32 else value
+
+
+def damm_valid(city: str, body: str) -> bool:
+    """Damm's check over a * b = x·a + b in GF(32), city letters A=0…Z=25, then the body."""
+    interim = 0
+    for point in [ord(c) - ord("A") for c in city] + [ALPHABET.index(c) for c in body]:
+        interim = times_x(interim) ^ point
+    return interim == 0
 
 
 def some_ids(count: int, seed: int) -> list[str]:
@@ -38,7 +42,7 @@ def some_ids(count: int, seed: int) -> list[str]:
 def rechecked(city: str, body10: str) -> str:
     """The valid id of a city and ten characters (found by trying every check character)."""
     for check in ALPHABET:
-        if luhn_mod_32_valid(city, body10 + check):
+        if damm_valid(city, body10 + check):
             return f"{city}-{body10}{check}"
     raise AssertionError(f"no check character for {city}-{body10}")
 
@@ -55,7 +59,7 @@ def test_every_new_id_passes_its_check_and_reads_back_as_itself():
     for made in some_ids(2000, seed=1):
         city, body = made.split("-")
         assert re.fullmatch(r"[A-Z]{3}-[0-9A-HJKMNP-TV-Z]{11}", made), made
-        assert luhn_mod_32_valid(city, body), made
+        assert damm_valid(city, body), made
         assert ids.is_tracking_id(made)
         assert ids.TRACKING_ID_RE.fullmatch(made)
         assert ids.parse_tracking_id(made) == made
@@ -98,12 +102,14 @@ def test_every_single_mistyped_character_is_caught():
                 assert ids.check_failure(typo) == ids.MISTYPED, typo
 
 
-def test_every_swap_of_two_neighbouring_characters_is_caught_but_0_with_z():
+def test_every_swap_of_two_neighbouring_characters_is_caught():
     for made in some_ids(20, seed=5):
         compact = made.replace("-", "")
         for at in range(len(compact) - 1):
             a, b = compact[at], compact[at + 1]
-            if a == b or {a, b} == {"0", "Z"}:
+            # Across the hyphen a letter of the city and a digit of the body trade alphabets:
+            # that is two substitutions, which any one check character misses 1 time in 32.
+            if a == b or at == 2:
                 continue
             swapped = compact[:at] + b + a + compact[at + 2 :]
             assert ids.parse_tracking_id(swapped) is None, (made, swapped)
@@ -111,8 +117,7 @@ def test_every_swap_of_two_neighbouring_characters_is_caught_but_0_with_z():
     base = "7K3M9QX2AB"
     for at in range(len(base) - 1):
         for a, b in itertools.permutations(ALPHABET, 2):
-            if {a, b} != {"0", "Z"}:
-                assert_swap_caught(rechecked("BLR", base[:at] + a + b + base[at + 2 :]), at)
+            assert_swap_caught(rechecked("BLR", base[:at] + a + b + base[at + 2 :]), at)
 
 
 def test_a_swap_onto_the_check_character_is_caught():
@@ -120,16 +125,11 @@ def test_a_swap_onto_the_check_character_is_caught():
     # character, check character) occurs.
     for last, ninth in itertools.product(ALPHABET, ALPHABET):
         good = rechecked("BLR", "7K3M9QX2" + ninth + last)
-        if good[-2] != good[-1] and {good[-2], good[-1]} != {"0", "Z"}:
+        if good[-2] != good[-1]:
             assert_swap_caught(good, 9)
     for made in some_ids(300, seed=6):
-        if made[-2] != made[-1] and {made[-2], made[-1]} != {"0", "Z"}:
+        if made[-2] != made[-1]:
             assert_swap_caught(made, 9)
-
-
-def test_swapping_0_and_z_is_the_one_neighbour_swap_luhn_mod_32_cannot_see():
-    good = rechecked("BLR", "7K3M0ZX2AB")
-    assert ids.parse_tracking_id(good.replace("0Z", "Z0")) is not None
 
 
 def test_a_check_character_valid_for_one_city_is_not_valid_for_another():
@@ -144,16 +144,16 @@ def test_a_check_character_valid_for_one_city_is_not_valid_for_another():
 
 
 def test_what_a_person_types_reads_as_the_canonical_id():
-    made = ids.TRACKING_ID_EXAMPLE  # BLR-7K3M9QX2ABX
+    made = ids.TRACKING_ID_EXAMPLE  # BLR-7K3M9QX2ABN
     typed = [
-        "BLR-7K3M9QX2ABX",
-        "blr-7k3m9qx2abx",
-        "blr 7k3m 9qx2 abx",
-        "BLR7K3M9QX2ABX",
-        "  BLR - 7K3M-9QX2-ABX \n",
-        "B L R 7 K 3 M 9 Q X 2 A B X",
-        "\tblr-7K3m9Qx2aBx\r\n",
-        "BLR--7K3M9QX2ABX",
+        "BLR-7K3M9QX2ABN",
+        "blr-7k3m9qx2abn",
+        "blr 7k3m 9qx2 abn",
+        "BLR7K3M9QX2ABN",
+        "  BLR - 7K3M-9QX2-ABN \n",
+        "B L R 7 K 3 M 9 Q X 2 A B N",
+        "\tblr-7K3m9Qx2aBn\r\n",
+        "BLR--7K3M9QX2ABN",
     ]
     for text in typed:
         assert ids.parse_tracking_id(text) == made, text
@@ -227,7 +227,7 @@ def test_canonical_means_no_other_characters():
 
 
 def test_a_body_of_9_or_12_characters_is_refused():
-    for body in ("7K3M9QX2A", "7K3M9QX2ABX0", "7K3M9QX2ABXY", ""):
+    for body in ("7K3M9QX2A", "7K3M9QX2ABN0", "7K3M9QX2ABNY", ""):
         assert ids.parse_tracking_id(f"BLR-{body}") is None, body
         assert ids.check_failure(f"BLR-{body}") == ids.NOT_AN_ID, body
         assert not ids.TRACKING_ID_RE.fullmatch(f"BLR-{body}")
@@ -237,11 +237,11 @@ def test_a_body_of_9_or_12_characters_is_refused():
 def test_a_path_may_carry_what_a_person_types_in_a_url():
     made = ids.TRACKING_ID_EXAMPLE
     carried = [made, made.lower(), made.replace("-", ""), "blr-7k3m-9qx2-abx", "BLR-7K3M9QX2AB"]
-    carried += ["BLR-7K3M9QX2ABX".replace("0", "O"), "blr-7k3m9qx2ao", "BLR-1I1L1l1i10"]
+    carried += ["BLR-7K3M9QX2ABN".replace("0", "O"), "blr-7k3m9qx2ao", "BLR-1I1L1l1i10"]
     for text in carried:
         assert re.fullmatch(ids.TRACKING_ID_PATH_PATTERN, text), text
         assert len(text) <= 20  # the max_length of the path parameter
-    for text in ("BLR-7K3M9QX2ABU", "BLR 7K3M9QX2ABX", "BLR-7K3M9QX2ABX-", "BLR-7K3M--9QX2ABX"):
+    for text in ("BLR-7K3M9QX2ABU", "BLR 7K3M9QX2ABN", "BLR-7K3M9QX2ABN-", "BLR-7K3M--9QX2ABX"):
         assert not re.fullmatch(ids.TRACKING_ID_PATH_PATTERN, text), text
     # Everything the path pattern lets through is either an id or refused with a reason.
     rng = random.Random(8)

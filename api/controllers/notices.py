@@ -64,7 +64,7 @@ VERIFY_WAIT = 2.0  # seconds an upload may wait for a slot before it is refused 
 DOWNLOAD_TTL = timedelta(minutes=15)
 # A repeat of a kind at one level (an L3 reminder, a re-issue) has a sequence suffix: -SLA3-1.
 NOTICE_ID_RE = re.compile(
-    r"^[A-Z]{3}-[0-9A-HJKMNP-TV-Z]{10}-(ASG|ESC|SLA|CLS)[0-9]{1,2}(-[1-9][0-9]{0,3})?$"
+    r"^[A-Z]{3}-[0-9A-HJKMNP-TV-Z]{10,11}-(ASG|ESC|SLA|CLS)[0-9]{1,2}(-[1-9][0-9]{0,3})?$"
 )
 PDF_TYPES = ("application/pdf", "application/octet-stream")
 
