@@ -51,32 +51,12 @@ def gps_photo(size: int = 64, orientation: int | None = None) -> bytes:
     return out.getvalue()
 
 
-def with_upload_routes(app: Any) -> Any:
-    """The app with the upload and media routes behind the key guard, as api/app.py has them
-    (registered here too until api/app.py registers them)."""
-    if "/v1/complaints/uploads" not in {route.path for route in app.routes}:
-        from litestar import Router
-
-        from api.auth import api_key_guard
-        from api.controllers.uploads import MediaController, UploadController
-        from api.ratelimit import public_rate_guard
-
-        app.register(
-            Router(
-                "/",
-                guards=[public_rate_guard, api_key_guard],
-                route_handlers=[UploadController, MediaController],
-            )
-        )
-    return app
-
-
 @pytest.fixture
 async def app_client(temporal_env, settings, api_keys) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
     """The API over ASGI with the real database, Temporal and S3; no worker (no case runs)."""
     from api.app import create_app
 
-    app = with_upload_routes(create_app(settings, temporal=temporal_env.client))
+    app = create_app(settings, temporal=temporal_env.client)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://civicops.test") as client:
         client.app = app  # type: ignore[attr-defined]
@@ -345,14 +325,13 @@ async def test_public_copy_has_no_exif_and_is_served_with_cache_headers(app_clie
 
 async def test_filed_complaint_shows_its_photo_in_open311_media_url(api, api_keys):
     client, token = api, api_keys["citizen-app"]
-    with_upload_routes(api.app)
     resp = await send_form(client, token, [("photo", ("site.jpg", gps_photo(), "image/jpeg"))])
     assert resp.status_code == 201, resp.text
     [uploaded] = resp.json()["attachments"]
     lat, lon, _ = fresh_spot()
     body = pothole(lat, lon, photos=[uploaded["key"]], media_url="https://app.example/p.jpg")
     filed = await client.post("/v1/complaints", json=body, headers=auth(token))
-    assert filed.status_code == 201, filed.text
+    assert filed.status_code == 202, filed.text
     tracking_id = filed.json()["tracking_id"]
     public = f"/v1/media/{uploaded['sha256']}.jpg"
     case = await wait_until(client, tracking_id, token, lambda c: c.get("intake"))

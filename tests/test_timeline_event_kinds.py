@@ -10,12 +10,16 @@ A kind added to EventKind fails here until it has words and a case here reaches 
 from __future__ import annotations
 
 from stubbed_cases import StubbedCases
+from test_intake_logic import VOICE, categorize, uncategorised
 from test_timeline_recorded_events import a_long_life, timeline_of_case
 
+from domain.case import TranscriptRequest
+from domain.roles import Role
 from domain.states import EventKind
 from timeline import TimelineEntry, render_text
 from timeline.model import EntryKind
 from timeline.render import SUMMARIES
+from workflows.complaint import ComplaintWorkflow
 
 STEP_KINDS = {kind.value for kind in EventKind}
 # What a line must not say: a value the renderer looked for and did not find.
@@ -55,6 +59,27 @@ async def test_official_sees_every_kind_of_step_the_workflow_records(stubbed: St
     await unnoticed.reprioritize(1)  # an official overrules the priority
     await unnoticed.withdraw("filed in error")
     cases.append(unnoticed)
+    # A voice note nobody transcribes in time, then an operator does; it is classified.
+    heard = await stubbed.file(await uncategorised(stubbed, description="", attachments=[VOICE]))
+    await heard.reaches("TRANSCRIBING")
+    await stubbed.sleep(5)  # past the 4 hours a transcript may take
+    await heard.until(
+        lambda s: any(e.kind == EventKind.INTAKE_OVERDUE for e in s.recent_events),
+        "recorded the late transcript",
+    )
+    await heard.handle.execute_update(
+        ComplaintWorkflow.transcribe, TranscriptRequest("ಚರಂಡಿ ಕಟ್ಟಿಕೊಂಡಿದೆ", "operator-7")
+    )
+    await heard.reaches("NOTICE_ISSUED")
+    cases.append(heard)
+    # The classifier is unsure: the ward's supervisor picks the category.
+    stubbed.stubs.classified = ("pothole", 0.3, False)
+    vague = await stubbed.file(await uncategorised(stubbed))
+    await vague.reaches("NEEDS_TRIAGE")
+    await categorize(vague, "pothole", official_id=101, role=Role.SUPERVISOR)
+    await vague.reaches("NOTICE_ISSUED")
+    stubbed.stubs.classified = ("drain_overflow", 0.93, True)
+    cases.append(vague)
 
     seen: set[str] = set()
     for case in cases:
