@@ -27,6 +27,7 @@ FAULTS ?= tests/faults
 test: $(STAMP)
 	./scripts/ensure-postgres.sh
 	./scripts/ensure-chromium.sh
+	./scripts/ensure-espeak.sh
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --ignore=tests/faults \
 		$(PYTEST_ARGS) $(TESTS)
 	$(if $(FAULTS),$(BIN)/python -m pytest $(PYTEST_ARGS) $(FAULTS))

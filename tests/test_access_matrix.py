@@ -36,6 +36,7 @@ PARAMS = {
     "city": "nowhere",
     "ward": "0",
     "file_path": "nothing.js",
+    "name": "0" * 64 + ".jpg",
 }
 ROW = re.compile(r"^\|\s*(GET|POST|PUT|PATCH|DELETE)\s*\|\s*`([^`]+)`\s*\|(.+)\|\s*$")
 
