@@ -1,1 +1,1 @@
-"""Language and voice: what a complaint's words say (category, language, script) and what its audio says."""
+"""Language and voice: a complaint's words (category, language, script) and its audio's words."""

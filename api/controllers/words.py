@@ -7,6 +7,7 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, post
+from litestar.params import JSONBody
 from msgspec import Meta
 
 from api.auth import roles
@@ -71,7 +72,7 @@ class WordsController(Controller):
         status_code=200,
         summary="Which category free text names",
     )
-    async def classify(self, data: ClassifyIn) -> ClassifyOut:
+    async def classify(self, data: JSONBody[ClassifyIn]) -> ClassifyOut:
         """Classify a citizen's words in any listed language or script into a category."""
         words = text.clean(data.text, "text", required=True) or ""
         if len(words) > MAX_TEXT_CHARS:
