@@ -79,6 +79,10 @@ class PocketsphinxTranscriber:
     utterance's word lattice (forward-backward), so 1.0 means no other word in the lattice
     competed for that stretch of sound. The whole-utterance posterior (`hyp().prob`) shrinks
     with every word and says little about a 2-minute note, so it is not used.
+
+    The same note always gives the same words and confidence: the feature extractor is
+    re-initialised before each note (pocketsphinx's live cepstral mean otherwise carries over
+    from the previous one), and the dither is seeded fixed.
     """
 
     name = "pocketsphinx-en-us"
@@ -110,6 +114,7 @@ class PocketsphinxTranscriber:
         pcm = _dithered(pcm16k)
         with self._lock:
             decoder = self._load()
+            decoder.reinit_feat()  # a fresh CMN: no note's words depend on the notes before it
             decoder.start_utt()
             decoder.process_raw(pcm, no_search=False, full_utt=True)
             decoder.end_utt()
