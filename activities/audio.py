@@ -315,13 +315,11 @@ _STRUCTURE: dict[str, Callable[[bytes], None]] = {
 # --- decoding ------------------------------------------------------------------------------
 
 
-def _too_long(seconds: float) -> AudioRefused:
-    """The refusal of a note over the length limit."""
-    return AudioRefused(
-        "too_long",
-        f"is {spoken_duration(seconds)} long; the limit is "
-        f"{spoken_duration(MAX_AUDIO_SECONDS).replace('min', 'minutes')}",
-    )
+def _too_long(seconds: float, *, exact: bool) -> AudioRefused:
+    """The refusal of a note over the length limit (`exact`: its whole length is known)."""
+    length = spoken_duration(seconds) if exact else f"more than {spoken_duration(seconds)}"
+    limit = spoken_duration(MAX_AUDIO_SECONDS).replace("min", "minutes")
+    return AudioRefused("too_long", f"is {length} long; the limit is {limit}")
 
 
 def _decode(data: bytes, on_frame: Callable[[av.AudioFrame], None] | None = None) -> AudioInfo:
@@ -390,9 +388,9 @@ def _demux_and_decode(
                 if on_frame is not None:
                     on_frame(frame)
     length = max(packet_seconds, decoded)
-    if length > limit:
-        raise _too_long(length)
-    if failed and (failed > max(2, packets // 50)):
+    if length > limit:  # packets without durations: decoding stopped at the limit
+        raise _too_long(length, exact=packet_seconds >= decoded)
+    if failed > max(2, packets // 50):  # a glitch or two is played through; more is damage
         raise _cut(content_type, f"{failed} of its {packets} parts cannot be decoded")
     if decoded < MIN_SOUND_SECONDS:
         raise _cut(content_type, "it holds no sound that can be played")
@@ -430,6 +428,8 @@ def decode_pcm16k(data: bytes) -> bytes:
     _decode(data, on_frame)
     try:
         keep(resampler.resample(None))
-    except av.error.FFmpegError as exc:
+    except MemoryError:
+        raise
+    except Exception as exc:  # PyAV's, as in _decode: never anything but AudioRefused
         raise AudioRefused("truncated", f"cannot be converted for transcription ({exc})") from None
     return b"".join(chunks)
