@@ -82,6 +82,6 @@ def evaluate(files: tuple[Path, ...]) -> None:
     click.echo(
         f"confident (>= {classifier.CONFIDENT:.2f}): {len(sure)} of {len(truth)} "
         f"({len(sure) / len(truth):.1%}), accuracy {sure_accuracy}; the threshold that gives "
-        f"{classifier.TARGET_PRECISION:.0%} here: "
+        f"{classifier.TARGET_PRECISION:.1%} here: "
         f"{classifier.threshold_for(confidences, classifier.TARGET_PRECISION):.3f}"
     )
