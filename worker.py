@@ -12,6 +12,7 @@ from temporalio.worker import Worker
 
 from activities.case import CaseActivities
 from activities.language import LanguageActivities
+from activities.language import warm as language_warm
 from activities.notices import NoticeActivities
 from activities.proofs import ProofActivities
 from activities.risk import ModelHolder, RiskActivities
@@ -123,12 +124,14 @@ async def run(settings: Settings) -> None:
     """Run the worker until cancelled."""
     client = await connect(settings)
     cache_workflow_bytecode()
+    warming = asyncio.create_task(asyncio.to_thread(language_warm))  # train while polling
     worker = build_worker(client, settings.task_queue, settings)
     logging.getLogger("civicops.worker").info(
         "worker polling %s on %s", settings.task_queue, settings.effective_temporal_address
     )
     async with database_pool():
         await worker.run()
+    await warming
 
 
 if __name__ == "__main__":
