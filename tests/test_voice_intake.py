@@ -3,11 +3,15 @@ Tamil note waits for an operator. Real API, real worker and activities, S3, Temp
 
 from __future__ import annotations
 
+import base64
+import re
 from typing import Any
 
 import httpx
 from helpers import auth, fresh_spot, wait_for_status, wait_until
 from voice_helpers import speak
+
+from domain.ids import workflow_id
 
 
 async def upload_voice(api: httpx.AsyncClient, key: str, audio: bytes, name: str) -> str:
@@ -40,7 +44,7 @@ def kinds(case: dict[str, Any]) -> list[str]:
 
 async def test_an_english_voice_note_is_transcribed_by_machine_and_classified(api, api_keys):
     citizen = api_keys["citizen-app"]
-    audio = speak("the street light is not working", fmt="ogg")
+    audio = speak("there is no water supply since monday", fmt="ogg")
     voice_key = await upload_voice(api, citizen, audio, "note.ogg")
     accepted = await file_by_voice(api, citizen, voice_key, "en")
     assert accepted["category"] is None  # it is not known until the note is heard
@@ -52,20 +56,22 @@ async def test_an_english_voice_note_is_transcribed_by_machine_and_classified(ap
     case = await wait_until(api, tracking_id, citizen, heard, timeout=60)
     transcribed = next(e for e in case["events"] if e["kind"] == "transcribed")
     assert transcribed["detail"]["source"] == "machine"
-    assert transcribed["detail"]["engine"] == "pocketsphinx"
+    assert transcribed["detail"]["engine"].startswith("pocketsphinx")
     assert 0.0 <= transcribed["detail"]["confidence"] <= 1.0
     transcript = case["intake"]["transcript"]
     assert transcript["source"] == "machine" and transcript["language"] == "en"
-    assert "light" in transcript["text"].lower(), transcript
+    assert "water supply" in transcript["text"].lower(), transcript
     # Classified as text: the category the words name, with the classifier's confidence.
     assert kinds(case)[:3] == ["filed", "transcribed", "classified"], kinds(case)
-    assert case["category"] == "streetlight_out"
+    assert case["category"] == "water_supply"
     assert case["intake"]["category_source"] == "classifier"
     assert case["intake"]["voice_note"]["duration_s"] > 1.0
     # The audio stays in S3: the workflow history holds its key, never its bytes.
-    history = await api.get(f"/v1/complaints/{tracking_id}/history",
-                            headers=auth(api_keys["official"]))  # fmt: skip
-    assert history.status_code == 200 and voice_key in history.text
+    client = api.app.state.temporal
+    history = (await client.get_workflow_handle(workflow_id(tracking_id)).fetch_history()).to_json()
+    payloads = b"".join(base64.b64decode(d) for d in re.findall(r'"data": "([^"]*)"', history))
+    assert voice_key.encode() in payloads
+    assert audio[1000:1032] not in payloads and len(payloads) < len(audio)
 
 
 async def test_a_tamil_voice_note_waits_for_an_operator_then_is_classified(api, api_keys):
