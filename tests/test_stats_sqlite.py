@@ -178,5 +178,7 @@ def test_the_partial_index_predicate_is_the_one_the_nearby_query_uses():
 
     from records.stats import OPEN_SQL
 
-    migration = import_module("records.migrations.records_2026_12_02t09_01_00_000000")
-    assert migration.OPEN_SQL == OPEN_SQL
+    first = import_module("records.migrations.records_2026_12_02t09_01_00_000000")
+    latest = import_module("records.migrations.records_2026_12_03t06_00_00_000000")
+    assert latest.OPEN_SQL == OPEN_SQL
+    assert latest.EARLIER_OPEN_SQL == first.OPEN_SQL  # backwards restores the first one
