@@ -184,3 +184,17 @@ async def test_an_offline_filing_s_sla_runs_from_when_it_was_captured(stubbed: S
     case = await stubbed.noticed(state)
     state = await case.state()
     assert state.sla_due_at == captured + 72 * HOUR
+
+
+async def test_a_kannada_voice_note_with_a_category_is_assigned_without_waiting(
+    stubbed: StubbedCases,
+):
+    state = await stubbed.state()
+    state.complaint.description = ""
+    state.complaint.attachments = [VOICE]
+    state.complaint.language = "kn"
+    case = await stubbed.noticed(state)
+    assert case.kinds()[:2] == ["filed", "prioritized"]
+    [asked] = stubbed.stubs.inputs("transcribe")  # a machine was asked; none speaks Kannada
+    assert asked.language == "kn"
+    assert (await case.state()).complaint.transcript is None

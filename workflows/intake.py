@@ -9,8 +9,9 @@ category (the `categorize` update). Both waits have their own deadline: a late o
 recorded as `intake_overdue`, again every window. The SLA of the work starts only at
 assignment, after the category is known.
 
-Cases filed with text and a category never enter this code, so older histories replay as
-they ran.
+A voice note filed with a category is transcribed by a machine where one exists, but never
+waits for an operator: the category is known, and staff listen to the note. Cases filed
+with text and a category never enter this code, so older histories replay as they ran.
 """
 
 from __future__ import annotations
@@ -60,7 +61,9 @@ class CaseIntake(CaseSteps):
         if voice is not None and s.complaint.transcript is None:
             async with self._lock:
                 if s.status == Status.FILED:
-                    await self._machine_transcript(voice)
+                    # With the category known, nothing waits for an operator: staff listen.
+                    queue = s.complaint.category == UNCATEGORISED
+                    await self._machine_transcript(voice, queue=queue)
             await self._wait_for_person(Status.TRANSCRIBING)
         if s.complaint.category == UNCATEGORISED:
             async with self._lock:
@@ -68,8 +71,9 @@ class CaseIntake(CaseSteps):
                     await self._classify()
             await self._wait_for_person(Status.NEEDS_TRIAGE)
 
-    async def _machine_transcript(self, voice: Attachment) -> None:
-        """A machine transcript (FILED kept), or the human queue: FILED -> TRANSCRIBING."""
+    async def _machine_transcript(self, voice: Attachment, *, queue: bool) -> None:
+        """A machine transcript (FILED kept), or (when `queue`) the human queue: FILED ->
+        TRANSCRIBING."""
         c = self.state.complaint
         transcript = await workflow.execute_activity_method(
             TranscribeActivities.transcribe,
@@ -80,6 +84,8 @@ class CaseIntake(CaseSteps):
         )
         if transcript is not None and transcript.text.strip():
             await self._take_transcript(transcript, actor=f"machine:{transcript.engine}")
+            return
+        if not queue:
             return
         self._start_wait(self._policy().transcription_hours)
         await self._step(
