@@ -27,7 +27,8 @@ PUBLIC_PATHS = {
 }
 # The dashboard's pages and their assets: HTML and files anyone may open, no personal data.
 PUBLIC_PAGES = {"/", "/wards/{city:str}/{ward:str}", "/hotspots"}
-PUBLIC_PREFIXES = ("/open311/v2", "/static/")
+# Public copies of filed photos (EXIF stripped, named by their hash) are for everyone.
+PUBLIC_PREFIXES = ("/open311/v2", "/static/", "/v1/media/")
 # The one keyed route outside /v1: the hotspots page's roster of officials.
 KEYED_PAGE_ROUTES = {"/hotspots/officials"}
 
