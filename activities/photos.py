@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import io
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -139,7 +140,9 @@ def inspect_photo(data: bytes, content_type: str) -> PhotoFacts:
     except MemoryError:
         raise
     except Exception as exc:  # Pillow signals a broken file with many exception types
-        raise ValueError(str(exc) or type(exc).__name__) from exc
+        # Pillow names the in-memory file ("<_io.BytesIO object at 0x…>"): nothing to a citizen.
+        said = re.sub(r"\s*<[^<>]* object at 0x[0-9a-f]+>", "", str(exc)).strip()
+        raise ValueError(said or type(exc).__name__) from exc
     return read_exif(exif)
 
 

@@ -368,24 +368,40 @@ async def test_png_public_copy_drops_text_chunks_and_keeps_transparency(app_clie
         assert im.mode == "RGBA" and not im.getexif() and not im.info
 
 
-async def test_heic_is_accepted_but_shown_publicly_only_once_it_can_be_converted(
-    app_client, api_keys
-):
-    try:
-        import pillow_heif  # type: ignore[import-not-found]  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("pillow-heif decodes HEIC, so a fake one is refused as damaged")
+def heic_photo() -> bytes:
+    """A real HEIC (as iPhones take them) with the GPS photo's EXIF, made by pillow-heif."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    with Image.open(io.BytesIO(gps_photo())) as im:
+        assert im.getexif().get_ifd(0x8825), "the source photo carries GPS"
+        out = io.BytesIO()
+        im.save(out, "HEIF", exif=im.info["exif"], quality=80)
+    return out.getvalue()
+
+
+async def test_a_heic_photo_is_shown_publicly_as_a_jpeg_without_its_gps(app_client, api_keys):
     client, token = app_client, api_keys["citizen-app"]
-    fake = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + os.urandom(64)
-    resp = await send_form(client, token, [("photo", ("i.heic", fake, "image/heic"))])
+    heic = heic_photo()
+    with Image.open(io.BytesIO(heic)) as im:
+        assert im.getexif().get_ifd(0x8825)  # the phone's original has the spot in it
+    resp = await send_form(client, token, [("photo", ("i.heic", heic, "image/heic"))])
     assert resp.status_code == 201, resp.text
     [uploaded] = resp.json()["attachments"]
     assert uploaded["content_type"] == "image/heic" and uploaded["key"].endswith(".heic")
     principal = await principal_of(token)
     [checked] = await check_attachments(client.app.state, principal, [uploaded["key"]], None)
-    assert checked.public_key is None  # never shown with its EXIF: not shown at all
+    assert checked.public_key and checked.public_key.endswith(".jpg")
+    served = await client.get(f"/v1/media/{checked.public_key.rsplit('/', 1)[-1]}")
+    assert served.status_code == 200, served.text
+    with Image.open(io.BytesIO(served.content)) as im:
+        assert im.format == "JPEG" and im.size == (64, 64)
+        assert not im.getexif() and "exif" not in im.info
+    # A file that calls itself HEIC but is not one is refused as damaged, naming the part.
+    fake = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + os.urandom(64)
+    resp = await send_form(client, token, [("photo", ("i.heic", fake, "image/heic"))])
+    detail = refused(resp, 422, "photo[0]")
+    assert "damaged" in detail and "BytesIO" not in detail
 
 
 async def test_malformed_or_oversized_forms_are_refused_before_they_are_read(app_client, api_keys):

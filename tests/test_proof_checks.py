@@ -171,15 +171,14 @@ async def test_photo_with_exif_but_no_location_is_flagged_no_gps(acts, s3, setti
     assert verdict.photos[0].flags == ["no_gps"]
 
 
-async def test_fake_heic_is_recognised_by_its_ftyp_box(acts, s3, settings, official_id):
-    try:
-        import pillow_heif  # type: ignore[import-not-found]  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("pillow-heif decodes HEIC, so a fake one is rejected as corrupt")
+async def test_a_heic_proof_photo_from_a_phone_is_decoded_and_its_exif_read(
+    acts, s3, settings, official_id
+):
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
     case = new_tracking_id("BLR")
-    body = MINIMAL_HEIC + os.urandom(64)
+    body = photo("HEIF", taken="2026:11:20 10:00:00")
     key = await upload(
         s3, settings.s3_bucket, f"{proof_prefix(case)}after-1.heic", body, "image/heic"
     )
@@ -188,7 +187,21 @@ async def test_fake_heic_is_recognised_by_its_ftyp_box(acts, s3, settings, offic
 
     assert verdict.accepted, verdict
     assert verdict.photos[0].content_type == "image/heic"
-    assert verdict.photos[0].flags == ["not_decoded"]
+    assert verdict.photos[0].flags == ["no_gps"]  # decoded: its time was read, it has no GPS
+
+
+async def test_fake_heic_is_rejected_as_corrupt(acts, s3, settings, official_id):
+    case = new_tracking_id("BLR")
+    body = MINIMAL_HEIC + os.urandom(64)
+    key = await upload(
+        s3, settings.s3_bucket, f"{proof_prefix(case)}after-1.heic", body, "image/heic"
+    )
+
+    verdict = await verify(acts, case, official_id, after=key)
+
+    assert not verdict.accepted
+    assert "cannot be read" in (verdict.reason or ""), verdict.reason
+    assert "BytesIO" not in (verdict.reason or "")
 
 
 def test_file_types_are_told_by_their_bytes_not_their_names():
