@@ -73,7 +73,7 @@ class ComplaintAccepted(msgspec.Struct):
     filing: str = "new"
     linked_to: str | None = None
     category: str | None = None  # None until known (a voice note is transcribed first)
-    category_source: str = "citizen"  # "citizen", "classifier" or "triage"
+    category_source: str | None = "citizen"  # or "classifier", "triage"; None: not chosen yet
     category_confidence: float | None = None
 
 
@@ -149,7 +149,7 @@ class VoiceNoteView(msgspec.Struct):
 class IntakeView(msgspec.Struct):
     """How the complaint came in: who chose its category, its photos, voice note, capture."""
 
-    category_source: str  # "citizen", "classifier" or "triage"
+    category_source: str | None  # "citizen", "classifier", "triage"; None: no one chose yet
     category_confidence: float | None = None
     suggested_category: str | None = None  # the classifier's guess when it was not sure
     captured_at: datetime | None = None  # filed offline: when the device captured it
@@ -167,7 +167,7 @@ class ComplaintView(msgspec.Struct):
     source: str  # "live" (workflow query) or "record" (database projection)
     status: str
     city: str
-    category: str
+    category: str | None  # None while the case waits for its words or its triager
     description: str
     latitude: float
     longitude: float

@@ -16,7 +16,8 @@ from api.schemas import (
     VoiceNoteView,
     WardRef,
 )
-from domain.case import CaseState, intake_record
+from domain.case import CaseState, chosen_category, intake_record
+from domain.categories import UNCATEGORISED
 from domain.ids import workflow_id
 
 
@@ -57,7 +58,7 @@ def intake_view(
     t = intake.get("transcript")
     captured = intake.get("captured_at")
     return IntakeView(
-        category_source=intake.get("category_source") or "citizen",
+        category_source=intake.get("category_source"),
         category_confidence=intake.get("category_confidence"),
         suggested_category=intake.get("category_guess"),
         captured_at=datetime.fromisoformat(captured) if captured else None,
@@ -81,7 +82,7 @@ def from_state(state: CaseState, public_url: str) -> ComplaintView:
         source="live",
         status=state.status.value,
         city=c.city,
-        category=c.category,
+        category=chosen_category(c)[0],
         description=c.description,
         latitude=c.latitude,
         longitude=c.longitude,
@@ -141,7 +142,7 @@ def from_record(
         source="record",
         status=row["status"],
         city=row["city"],
-        category=row["category"],
+        category=None if row["category"] == UNCATEGORISED else row["category"],
         description=row["description"],
         latitude=row["latitude"],
         longitude=row["longitude"],

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from domain.categories import UNCATEGORISED
 from domain.priority import RiskDecision
 from domain.proof import CheckedPhoto
 from domain.sla import SlaPolicy
@@ -347,13 +348,21 @@ class IssueNoticeInput:
     proof: list[str] | None = None  # Closure certificates: "after:<sha256>", ...
 
 
+def chosen_category(c: Complaint) -> tuple[str | None, str | None]:
+    """The category and who chose it, as users see them: no category while the case waits
+    for its words or its triager, and no chooser until someone (or the classifier) tried."""
+    if c.category != UNCATEGORISED:
+        return c.category, c.category_source
+    return None, (c.category_source if c.category_confidence is not None else None)
+
+
 def intake_record(c: Complaint) -> dict[str, Any] | None:
     """How the complaint came in, as the projection keeps it (None: typed, with a category)."""
     if c.category_source == "citizen" and not c.attachments and c.captured_at is None:
         return None
     t = c.transcript
     return {
-        "category_source": c.category_source,
+        "category_source": chosen_category(c)[1],
         "category_confidence": c.category_confidence,
         "category_guess": c.category_guess,
         "captured_at": c.captured_at.isoformat() if c.captured_at else None,

@@ -80,14 +80,18 @@ async def test_a_tamil_voice_note_waits_for_an_operator_then_is_classified(api, 
     voice_key = await upload_voice(api, citizen, audio, "note.wav")
     accepted = await file_by_voice(api, citizen, voice_key, "ta")
     tracking_id = accepted["tracking_id"]
+    assert accepted["category"] is None and accepted["category_source"] is None
     case = await wait_for_status(api, tracking_id, auth(citizen), "TRANSCRIBING")
     assert case["sla_due_at"] is None and case["intake"]["due_at"]
+    assert case["category"] is None and case["intake"]["category_source"] is None
     waiting = next(e for e in case["events"] if e["kind"] == "awaiting_transcript")
     assert waiting["detail"]["language"] == "ta"
 
     # The operator finds it in the queue and listens to it.
     queue = await api.get("/v1/complaints?status=TRANSCRIBING&limit=100", headers=auth(official))
     assert queue.status_code == 200, queue.text
+    listed = [i for i in queue.json()["items"] if i["tracking_id"] == tracking_id]
+    assert listed and listed[0]["category"] is None
     note = await api.get(f"/v1/complaints/{tracking_id}/voice-note", headers=auth(official))
     assert note.status_code == 200 and note.content == audio
     assert note.headers["content-type"].startswith("audio/")

@@ -23,7 +23,7 @@ from api.controllers.complaints import FILERS
 from api.errors import FieldError
 from api.filing import file_complaint
 from api.schemas import ComplaintCreate
-from domain.categories import UNCATEGORISED
+from domain.case import chosen_category
 
 MAX_ITEMS = 100
 # 100 complaints with room for their descriptions (a single filing's body is at most 64 KB).
@@ -179,13 +179,13 @@ async def _file(
         raise FieldError(
             _item_field(index, exc.field), exc.message, status_code=exc.status_code
         ) from None
-    c = filed.state.complaint
+    category, source = chosen_category(filed.state.complaint)
     return ItemResult(
         index,
         item.client_id,
         "recomplaint" if filed.filing == "recomplaint" else "accepted",
         tracking_id=filed.tracking_id,
         filing=filed.filing,
-        category=None if c.category == UNCATEGORISED else c.category,
-        category_source=c.category_source,
+        category=category,
+        category_source=source,
     )

@@ -27,8 +27,7 @@ from api.updates import RPC_TIMEOUT, run_update, unavailable
 from api.views import from_record, from_state
 from domain import ids, text
 from domain.access import own_filings_key
-from domain.case import WithdrawRequest
-from domain.categories import UNCATEGORISED
+from domain.case import WithdrawRequest, chosen_category
 from domain.roles import Role
 from records import notices as notice_records
 from records import projection
@@ -91,6 +90,7 @@ class ComplaintController(Controller):
         )
         status_url = f"{request.app.state.settings.public_url}/v1/complaints/{filed.tracking_id}"
         c = filed.state.complaint
+        chosen = chosen_category(c)
         return Response(
             ComplaintAccepted(
                 filed.tracking_id,
@@ -99,8 +99,8 @@ class ComplaintController(Controller):
                 status_url,
                 filing=filed.filing,
                 linked_to=filed.linked_to,
-                category=None if c.category == UNCATEGORISED else c.category,
-                category_source=c.category_source,
+                category=chosen[0],
+                category_source=chosen[1],
                 category_confidence=c.category_confidence,
             ),
             status_code=HTTP_202_ACCEPTED,

@@ -25,7 +25,7 @@ from api.errors import FieldError
 from api.scope import case_filter
 from domain.access import EVERY_CASE
 from domain.case import Status
-from domain.categories import BY_CODE
+from domain.categories import BY_CODE, UNCATEGORISED
 from domain.roles import Role
 from domain.sla import TOP_LEVEL
 from records import search as case_search
@@ -83,7 +83,7 @@ class CaseSummary(msgspec.Struct):
 
     tracking_id: str
     status: str
-    category: str
+    category: str | None  # None while the case waits for its words or its triager
     city: str
     ward: WardBrief | None
     assignee: AssigneeBrief | None
@@ -265,7 +265,7 @@ def _summary(row: dict[str, Any], now: datetime, public_url: str) -> CaseSummary
     return CaseSummary(
         tracking_id=row["tracking_id"],
         status=row["status"],
-        category=row["category"],
+        category=None if row["category"] == UNCATEGORISED else row["category"],
         city=row["city"],
         ward=ward,
         assignee=assignee,
