@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from domain.categories import UNCATEGORISED
 from domain.lifecycle import OUTSIDE_EVERY_WARD, REOPENED_PREFIX, EscalationCause
 from domain.states import EventKind
 from timeline.model import SYSTEM, CaseHistory, EntryKind
@@ -109,7 +110,9 @@ def _filed(actor: str, d: Detail) -> str:
     where = f"{d.get('latitude')}, {d.get('longitude')}"
     if d.get("address"):
         where = f"{d['address']} ({where})"
-    line = f"Filed by {actor}: {words(d.get('category'))} in {d.get('city')}, at {where}"
+    what = d.get("category")
+    what = "category not yet known" if what == UNCATEGORISED else words(what)
+    line = f"Filed by {actor}: {what} in {d.get('city')}, at {where}"
     return line + (f", starting at level {d['level']}" if d.get("level") else "")
 
 
