@@ -47,7 +47,7 @@ def main() -> int:
     from language import classify as classifier
 
     t0 = time.perf_counter()
-    model = classifier.train(classifier.TRAIN_DIR.glob("*.jsonl"))
+    model = classifier.train(classifier.training_files())
     train_s = time.perf_counter() - t0
     classifier._model = model  # the model just timed is the one classify uses
     print(

@@ -7,14 +7,17 @@ text is classified with its language as the hint, as an app that knows its user'
 would ask. The table gives the count and accuracy per language, per variant where a language
 is written in more than one script (`hi (Deva)`, `hi (Latn)`), then the overall accuracy,
 the macro-F1 over the categories, and how many answers reach CONFIDENT and how often those
-are right. A malformed line or an unknown category stops it with exit status 2, naming the
-file and line.
+are right. Lines of the category `unclear` (language/data/vague/: texts that name no problem)
+count as right when the answer is below CONFIDENT, so that the case would go to a person.
+A malformed line or an unknown category stops it with exit status 2, naming the file and
+line.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -37,10 +40,8 @@ def classify() -> None:
 @click.argument("files", nargs=-1, required=True, type=FILES)
 def evaluate(files: tuple[Path, ...]) -> None:
     """Classify every labelled line of FILES and print accuracy per language and macro-F1."""
-    from sklearn.metrics import f1_score
 
     from language import classify as classifier
-    from language import detect
 
     rows = []
     for path in files:
@@ -55,6 +56,29 @@ def evaluate(files: tuple[Path, ...]) -> None:
     if not rows:
         raise BadInput("no labelled lines in " + ", ".join(str(p) for p in files))
     model = classifier.warm()
+    click.echo(f"model: {model.examples:,} training examples, trained in {model.seconds:.1f} s")
+    named = [row for row in rows if row.category != classifier.UNCLEAR]
+    vague = [row for row in rows if row.category == classifier.UNCLEAR]
+    if named:
+        _categories(named)
+    if vague:  # right when the answer is not trusted: the case goes to a person
+        sent = sum(
+            classifier.classify(row.text, row.language).confidence < classifier.CONFIDENT
+            for row in vague
+        )
+        click.echo(
+            f"vague (no problem named): {sent} of {len(vague)} sent to triage "
+            f"({sent / len(vague):.1%})"
+        )
+
+
+def _categories(rows: list[Any]) -> None:
+    """Accuracy per variant, macro-F1 and the confident share of lines that name a category."""
+    from sklearn.metrics import f1_score
+
+    from language import classify as classifier
+    from language import detect
+
     truth, guesses, confidences = [], [], []
     groups: dict[tuple[str, str], list[bool]] = defaultdict(list)
     for row in rows:
@@ -67,7 +91,6 @@ def evaluate(files: tuple[Path, ...]) -> None:
     scripts_of: dict[str, set[str]] = defaultdict(set)
     for language, script in groups:
         scripts_of[language].add(script)
-    click.echo(f"model: {model.examples:,} training examples, trained in {model.seconds:.1f} s")
     click.echo(f"{'variant':<12} {'lines':>6} {'accuracy':>9}")
     for language, script in sorted(groups):
         right = groups[(language, script)]

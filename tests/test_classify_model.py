@@ -52,6 +52,21 @@ def _said() -> list[tuple[str, str, str, str]]:
 
 SAID = _said()
 RESERVED = [s for _, s, _, _ in SAID] + [VAGUE, "sadak par bada gaddha"]
+# Vague requests written for the tests, in none of the data files.
+VAGUE_SAID = [
+    VAGUE,
+    "Something is wrong here, please come",
+    "sir please help",
+    "Nobody listens to us, kindly do something",
+    "कृपया जल्दी आइए",
+    "ದಯವಿಟ್ಟು ಬೇಗ ಬನ್ನಿ, ತುಂಬಾ ತೊಂದರೆ ಆಗಿದೆ",
+    "தயவுசெய்து உடனே வாருங்கள், மிகவும் கஷ்டமாக இருக்கிறது",
+    "దయచేసి త్వరగా రండి, చాలా ఇబ్బందిగా ఉంది",
+    "দয়া করে তাড়াতাড়ি আসুন, খুব সমস্যা হচ্ছে",
+    "hello",
+    "???",
+    "लवकर या, खूप त्रास होतोय",
+]
 
 
 def _lines(split: str, variant: str) -> list[dict]:
@@ -207,22 +222,7 @@ def test_what_the_intake_tests_say_is_classified_right_with_no_hint(
     assert answer.confidence >= classifier.CONFIDENT
 
 
-@pytest.mark.parametrize(
-    "vague",
-    [
-        VAGUE,
-        "Something is wrong here, please come",
-        "sir please help",
-        "Nobody listens to us, kindly do something",
-        "कृपया जल्दी आइए",
-        "ದಯವಿಟ್ಟು ಬೇಗ ಬನ್ನಿ, ತುಂಬಾ ತೊಂದರೆ ಆಗಿದೆ",
-        "தயவுசெய்து உடனே வாருங்கள், மிகவும் கஷ்டமாக இருக்கிறது",
-        "దయచేసి త్వరగా రండి, చాలా ఇబ్బందిగా ఉంది",
-        "দয়া করে তাড়াতাড়ি আসুন, খুব সমস্যা হচ্ছে",
-        "hello",
-        "???",
-    ],
-)
+@pytest.mark.parametrize("vague", VAGUE_SAID)
 def test_vague_text_is_not_sure_enough_to_skip_triage(model, vague):
     answer = classifier.classify(vague, "en" if vague.isascii() else None)
     assert answer.confidence < classifier.CONFIDENT, answer
@@ -243,6 +243,52 @@ def test_training_twice_gives_the_same_model():
     one, two = classifier.train(files, None), classifier.train(files, None)
     for text in ("ಬೀದಿ ದೀಪ ಉರಿಯುತ್ತಿಲ್ಲ", "naali band hai"):
         assert one.probabilities(text) == two.probabilities(text)
+
+
+# --- texts that name no problem ----------------------------------------------------------
+
+
+def _vague(split: str, variant: str) -> list[dict]:
+    """The parsed lines of one vague-text file (category `unclear`)."""
+    path = DATA / "vague" / split / f"{variant}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_variant_has_vague_texts_labelled_unclear_apart_from_the_tests(variant):
+    language, script = VARIANTS[variant]
+    train, heldout = _vague("train", variant), _vague("heldout", variant)
+    assert len(train) >= 30 and len(heldout) >= 10, (len(train), len(heldout))
+    for row in train + heldout:
+        assert set(row) == KEYS and row["category"] == classifier.UNCLEAR, row
+        assert (row["language"], row["script"]) == (language, script), row
+    texts = [classifier.normalise(r["text"]) for r in train + heldout]
+    assert len(set(texts)) == len(texts), "a vague text is written twice"
+    reserved = {classifier.normalise(t) for t in RESERVED + VAGUE_SAID}
+    assert not reserved & set(texts)
+    sources = (DATA / "vague" / f"SOURCES-{variant}.md").read_text(encoding="utf-8")
+    assert f"{len(train)} train and {len(heldout)} held-out" in sources
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_held_out_vague_text_goes_to_a_person_in_every_variant(model, variant):
+    language, _ = VARIANTS[variant]
+    rows = _vague("heldout", variant)
+    trusted = [
+        (r["text"], answer.category, answer.confidence)
+        for r in rows
+        if (answer := classifier.classify(r["text"], language)).confidence >= classifier.CONFIDENT
+    ]
+    assert len(trusted) <= len(rows) // 10, f"{variant}: classified as sure: {trusted}"
+
+
+def test_evaluate_counts_vague_texts_sent_to_triage(model):
+    vague = DATA / "vague" / "heldout"
+    result = CliRunner().invoke(cli, ["classify", "evaluate", str(vague / "en.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^vague \(no problem named\): \d+ of \d+ sent to triage", result.output,
+                     re.M), result.output  # fmt: skip
+    assert "macro-F1" not in result.output  # no category lines: no category figures
 
 
 # --- the CLI ------------------------------------------------------------------------------
