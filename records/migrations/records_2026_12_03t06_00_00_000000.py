@@ -39,9 +39,11 @@ async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="records", description=DESCRIPTION)
 
     async def make() -> None:
+        """With the waiting statuses."""
         await _index(OPEN_SQL)
 
     async def unmake() -> None:
+        """As issue 13 made it."""
         await _index(EARLIER_OPEN_SQL)
 
     manager.add_raw(make)
