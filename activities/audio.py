@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import av
 import av.error
 
+from activities.ebml import EBML_MAGIC, is_webm, webm_cut
 from activities.photos import HEIC_BRANDS, sniff_type
 from domain.voice import (
     AUDIO_FORMATS,
@@ -57,6 +58,7 @@ _NAMES = {
     "audio/aac": "an AAC voice note",
     "audio/mpeg": "an MP3 voice note",
     "audio/wav": "a WAV voice note",
+    "audio/webm": "a WebM voice note",
 }
 _DEMUXER = {
     "audio/ogg": "ogg",
@@ -64,6 +66,7 @@ _DEMUXER = {
     "audio/aac": "aac",
     "audio/mpeg": "mp3",
     "audio/wav": "wav",
+    "audio/webm": "matroska",
 }
 _IMAGE_BRANDS = HEIC_BRANDS | {b"avif", b"avis", b"crx "}
 # MPEG audio: kbit/s by [version is MPEG-1][layer 1..3][index], and sample rates by version.
@@ -161,6 +164,8 @@ def sniff_audio(data: bytes) -> str | None:
         return "audio/ogg"
     if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
         return "audio/wav"
+    if is_webm(data):
+        return "audio/webm"  # what browsers record (MediaRecorder)
     if data[4:8] == b"ftyp":
         brand = data[8:12]
         if brand in _IMAGE_BRANDS or sniff_type(data)[0] is not None:
@@ -180,8 +185,8 @@ def sniff_audio(data: bytes) -> str | None:
 
 def _describe(data: bytes) -> str:
     """What a file that is not a voice note is, as the refusal names it."""
-    if data.startswith(b"\x1aE\xdf\xa3"):
-        return "a WebM or Matroska file"
+    if data.startswith(EBML_MAGIC):
+        return "a Matroska file"
     return sniff_type(data)[1]
 
 
@@ -303,12 +308,20 @@ def _check_mp3(data: bytes) -> None:
         raise _cut("audio/mpeg", f"it holds {have:,} of the {announced:,} bytes it announces")
 
 
+def _check_webm(data: bytes) -> None:
+    """A WebM note holds its header, its Segment, and the bytes its Segment announces."""
+    problem = webm_cut(data)
+    if problem:
+        raise _cut("audio/webm", problem)
+
+
 _STRUCTURE: dict[str, Callable[[bytes], None]] = {
     "audio/wav": _check_wav,
     "audio/ogg": _check_ogg,
     "audio/mpeg": _check_mp3,
     "audio/aac": lambda data: _check_frames(data, "audio/aac"),
     "audio/mp4": _check_boxes,
+    "audio/webm": _check_webm,
 }
 
 
@@ -394,7 +407,7 @@ def _demux_and_decode(
         raise _cut(content_type, f"{failed} of its {packets} parts cannot be decoded")
     if decoded < MIN_SOUND_SECONDS:
         raise _cut(content_type, "it holds no sound that can be played")
-    trusted = content_type in ("audio/mp4", "audio/ogg") or (
+    trusted = content_type in ("audio/mp4", "audio/ogg", "audio/webm") or (
         content_type == "audio/mpeg" and _vbr_header(data)[0]
     )
     if trusted and declared and declared - decoded > max(SLACK_SECONDS, declared * 0.05):

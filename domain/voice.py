@@ -17,8 +17,9 @@ AUDIO_TYPES: dict[str, str] = {
     "audio/mpeg": "mp3",
     "audio/wav": "wav",
     "audio/x-wav": "wav",
+    "audio/webm": "webm",  # what Chrome's and Firefox's MediaRecorder record
 }
-AUDIO_FORMATS = "Ogg/Opus, M4A/AAC, AAC, MP3 or WAV"  # as a refusal names them
+AUDIO_FORMATS = "Ogg/Opus, WebM/Opus, M4A/AAC, AAC, MP3 or WAV"  # as a refusal names them
 
 
 @dataclass

@@ -26,6 +26,7 @@ ENGLISH = "en-us+klatt"
 # Container format, codec and sample rate of each encoded format.
 FORMATS: dict[str, tuple[str, str, int]] = {
     "ogg": ("ogg", "libopus", 48000),
+    "webm": ("webm", "libopus", 48000),
     "mp3": ("mp3", "libmp3lame", 22050),
     "m4a": ("ipod", "aac", 22050),
     "aac": ("adts", "aac", 22050),
@@ -73,7 +74,7 @@ def pcm_wav(samples: np.ndarray, rate: int) -> bytes:
 
 
 def encode(samples: np.ndarray, rate: int, fmt: str) -> bytes:
-    """Mono int16 samples encoded as `fmt` (wav, ogg, mp3, m4a or aac) with PyAV's ffmpeg."""
+    """Mono int16 samples encoded as `fmt` (wav, ogg, webm, mp3, m4a or aac) with PyAV's ffmpeg."""
     if fmt == "wav":
         return pcm_wav(samples, rate)
     container_format, codec, out_rate = FORMATS[fmt]

@@ -336,7 +336,8 @@ class UploadController(Controller):
         a multipart form (`photo` up to 4 times, `voice` once) is checked and stored now.
 
         Photos are JPEG, PNG, WEBP or HEIC of at most 10 MB; a voice note is Ogg/Opus,
-        M4A/AAC, MP3 or WAV of at most 5 MB and 2 minutes. Name the keys in the filing.
+        WebM/Opus, M4A/AAC, MP3 or WAV of at most 5 MB and 2 minutes. Name the keys in the
+        filing.
         """
         media_type = _media_type(request.headers.get("content-type", ""))
         if bodies.is_json(media_type):
