@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from helpers import auth, in_malleshwaram, wait_until
+from helpers import auth, in_malleshwaram, wait_for_status, wait_until
 
 from records.tables import Complaint
 
@@ -140,3 +140,45 @@ async def test_a_batch_is_bounded_and_needs_its_sent_time(api, api_keys):
     assert empty.status_code == 400 and empty.json()["field"] == "complaints"
     public = await api.post("/v1/complaints/batch", json={"sent_at": now, "complaints": items})
     assert public.status_code == 401
+
+
+async def test_a_tablet_whose_clock_was_reset_still_files_at_the_true_capture_time(api, api_keys):
+    headers = auth(api_keys["citizen-app"])
+    reset = datetime(1970, 1, 1, 5, 30, tzinfo=UTC)  # a flat battery sets the clock back
+    [item] = queued(1, reset - timedelta(hours=3))
+    resp = await api.post(
+        "/v1/complaints/batch",
+        json={"sent_at": reset.isoformat(), "complaints": [item]},
+        headers=headers,
+    )
+    assert resp.status_code == 200, resp.text
+    [result] = resp.json()["results"]
+    assert result["result"] == "accepted", result
+    case = await wait_for_status(api, result["tracking_id"], headers, "NOTICE_ISSUED")
+    filed = datetime.fromisoformat(case["filed_at"])
+    assert abs(filed - (datetime.now(UTC) - timedelta(hours=3))) < timedelta(minutes=2)
+
+
+async def test_items_that_are_not_complaints_or_dates_no_calendar_holds_are_refused_alone(
+    api, api_keys
+):
+    headers = auth(api_keys["citizen-app"])
+    now = datetime.now(UTC)
+    good, far = queued(2, now - timedelta(hours=1))
+    far["captured_at"] = "0001-01-01T00:00:00+00:00"
+    resp = await api.post(
+        "/v1/complaints/batch",
+        json={"sent_at": "9999-12-31T23:59:59+00:00", "complaints": [1, "x", None, far, good]},
+        headers=headers,
+    )
+    assert resp.status_code == 200, resp.text
+    results = resp.json()["results"]
+    assert [(r["result"], r.get("field")) for r in results[:4]] == [
+        ("rejected", "complaints[0]"),
+        ("rejected", "complaints[1]"),
+        ("rejected", "complaints[2]"),
+        ("rejected", "complaints[3].captured_at"),
+    ]
+    assert [r["status_code"] for r in results[:4]] == [400, 400, 400, 422]
+    # The device said it sent in year 9999: the good item was captured "an hour before" that.
+    assert results[4]["result"] == "rejected" and results[4]["status_code"] == 422

@@ -43,7 +43,8 @@ class BatchIn(msgspec.Struct, forbid_unknown_fields=True):
     """Complaints queued offline, and the device's clock when it sent them."""
 
     sent_at: datetime
-    complaints: Annotated[list[dict[str, Any]], Meta(min_length=1, max_length=MAX_ITEMS)]
+    # Each item is read on its own, so that one that is not even an object is refused alone.
+    complaints: Annotated[list[Any], Meta(min_length=1, max_length=MAX_ITEMS)]
 
 
 class ItemResult(msgspec.Struct, omit_defaults=True):
@@ -79,7 +80,11 @@ def _aware(when: datetime, field: str) -> datetime:
 def captured_time(captured_at: datetime, skew: timedelta, now: datetime, field: str) -> datetime:
     """The device's capture time on the server's clock; 422 naming the field when it is more
     than 30 days old or more than 5 minutes ahead."""
-    when = _aware(captured_at, field) + skew
+    try:
+        when = _aware(captured_at, field) + skew
+    except OverflowError:  # a device clock set to year 1 or 9999: no date we can hold
+        raise FieldError(field, "is out of range, even after correcting the device clock",
+                         status_code=422) from None  # fmt: skip
     if when < now - MAX_AGE:
         raise FieldError(
             field, "is more than 30 days old; file it as a new complaint", status_code=422
@@ -98,7 +103,7 @@ def _item_field(index: int, field: str) -> str:
     return f"complaints[{index}].{field}" if field != "body" else f"complaints[{index}]"
 
 
-def _decode(index: int, raw: dict[str, Any]) -> BatchComplaint:
+def _decode(index: int, raw: Any) -> BatchComplaint:
     """One item as a complaint; 400 naming its field when it is not one."""
     try:
         return msgspec.convert(raw, BatchComplaint)
@@ -137,7 +142,8 @@ class BatchController(Controller):
         results: list[ItemResult] = []
         seen: set[str] = set()
         for index, raw in enumerate(data.complaints):
-            client_id = raw.get("client_id") if isinstance(raw.get("client_id"), str) else None
+            said = raw.get("client_id") if isinstance(raw, dict) else None
+            client_id = said if isinstance(said, str) else None
             try:
                 item = _decode(index, raw)
                 if item.client_id in seen:
