@@ -392,3 +392,36 @@ class WebhookDelivery(Table):
     last_attempt_at = Timestamptz(null=True, default=None)
     delivered_at = Timestamptz(null=True, default=None)
     given_up_at = Timestamptz(null=True, default=None)
+
+
+# Issue 16: officials sign in to the web pages with passwords (records/signin.py).
+class OfficialLogin(Table):
+    """An official's password (an scrypt hash, never the password) and failed sign-ins."""
+
+    official = ForeignKey(references=Official, unique=True, null=False, on_delete=OnDelete.cascade)
+    password_hash = Varchar(length=200)  # "scrypt$<n>$<r>$<p>$<salt>$<hash>"
+    failed_attempts = Integer(default=0)  # in a row; a success resets it
+    locked_until = Timestamptz(null=True, default=None)
+    changed_at = Timestamptz(default=TimestamptzNow())
+
+
+class SignInLink(Table):
+    """A single-use link that lets an official set a password: only its SHA-256 is stored."""
+
+    token_sha256 = Varchar(length=64, unique=True)
+    official = ForeignKey(references=Official, null=False, index=True, on_delete=OnDelete.cascade)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
+class WebSession(Table):
+    """A signed-in browser: only its cookie's SHA-256 is stored, with its CSRF token."""
+
+    token_sha256 = Varchar(length=64, unique=True)
+    official = ForeignKey(references=Official, null=False, index=True, on_delete=OnDelete.cascade)
+    csrf = Varchar(length=64)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+    client = Varchar(length=100, null=True, default=None)  # the client address at sign-in
