@@ -7,7 +7,8 @@ An ASGI middleware (so exception responses get them too) adds, unless the handle
 - `X-Frame-Options: DENY` and `frame-ancestors 'none'` in every Content-Security-Policy: no
   answer can be framed;
 - `Content-Security-Policy`, by path:
-  - the pages (`/`, `/wards/...`, `/hotspots`) and `/static/...`: scripts, styles, images,
+  - the pages (`/`, `/wards/...`, `/hotspots`, the staff sign-in pages `/signin`, `/me`,
+    `/signout`, `/invite/...`) and `/static/...`: scripts, styles, images,
     fonts and fetches from this host only (`img-src` also allows `data:`, which Leaflet and
     Swagger UI's styles use, and the configured map tile host, if any); no inline or
     evaluated script, no inline style (Leaflet and uPlot set styles through the DOM, which
@@ -44,8 +45,8 @@ _SELF_ONLY = (
     "frame-ancestors 'none'"
 )
 # The pages: these paths, and every path below these prefixes.
-PAGE_PATHS = frozenset({"/", "/hotspots"})
-PAGE_PREFIXES = ("/hotspots/", "/wards/", "/static/")
+PAGE_PATHS = frozenset({"/", "/hotspots", "/signin", "/signout", "/me"})
+PAGE_PREFIXES = ("/hotspots/", "/wards/", "/static/", "/invite/")
 
 
 def tile_source(tile_url: str | None) -> str:

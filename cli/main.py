@@ -14,6 +14,7 @@ from cli.demo import demo
 from cli.demokeys import demo_keys
 from cli.model import model
 from cli.notices import verify
+from cli.officials import officials
 from cli.signing import keys
 from cli.stack import bootstrap, migrate, server, up, worker
 from cli.trace import trace
@@ -27,7 +28,8 @@ def cli() -> None:
 
 for command in (up, worker, server, migrate, bootstrap, zones, demo, demo_keys):  # the stack
     cli.add_command(command)
-for command in (apikeys, audit, keys, verify, trace, model, classify):  # operating and auditing it
+# operating and auditing it
+for command in (apikeys, officials, audit, keys, verify, trace, model, classify):
     cli.add_command(command)
 
 

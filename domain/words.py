@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from domain.category_names import CATEGORY_NAMES, frozen_table
+from domain.staff_words import STAFF_UI
 
 UI_LANGUAGES: tuple[str, ...] = ("en", "kn")  # languages the pages are written in
 LANGUAGE_NAMES: Mapping[str, str] = MappingProxyType({"en": "English", "kn": "ಕನ್ನಡ"})
@@ -379,6 +380,8 @@ UI: Mapping[str, Mapping[str, str]] = frozen_table(
         },
     }
 )
+# The staff pages' strings (domain/staff_words.py) join the same table.
+UI = frozen_table({lang: {**words, **STAFF_UI[lang]} for lang, words in UI.items()})
 
 
 def ui_language(language: str | None) -> str:

@@ -27,6 +27,8 @@ PUBLIC_PATHS = {
 }
 # The dashboard's pages and their assets: HTML and files anyone may open, no personal data.
 PUBLIC_PAGES = {"/", "/wards/{city:str}/{ward:str}", "/hotspots"}
+# The staff sign-in pages need no key: they check the session cookie and the CSRF token.
+PUBLIC_PAGES |= {"/signin", "/signout", "/me", "/invite/{token:str}"}
 # Public copies of filed photos (EXIF stripped, named by their hash) are for everyone.
 PUBLIC_PREFIXES = ("/open311/v2", "/static/", "/v1/media/")
 # The one keyed route outside /v1: the hotspots page's roster of officials.
