@@ -26,6 +26,7 @@ PATH_IDS = {
     "key_id": "000000000000",
     "webhook_id": "999999",
     "ref": "BLR-0000000000-ASG0",
+    "token": "no-such-invitation",
 }
 
 
