@@ -237,6 +237,18 @@ def _v1(path: str, operation: dict[str, Any], *, public: bool) -> None:
                 media["schema"] = copy.deepcopy(_ERROR_REF)
 
 
+def _html_verdicts(document: dict[str, Any]) -> None:
+    """Where a QR code leads, a browser gets the verdict as a page (content negotiation)."""
+    operation = document.get("paths", {}).get("/v1/notices/verify", {}).get("get")
+    if not operation:
+        return
+    page = {"text/html": {"schema": {"type": "string"}}}
+    for code in ("200", "400", "422"):
+        response = operation.get("responses", {}).get(code)
+        if response is not None:
+            response.setdefault("content", {}).update(copy.deepcopy(page))
+
+
 def _public_operations(app: Litestar) -> set[tuple[str, str]]:
     found = set()
     for route in app.routes:
@@ -280,3 +292,4 @@ def complete(app: Litestar) -> None:
                 _open311(path, operation)
             else:
                 _v1(path, operation, public=(method, path) in public)
+    _html_verdicts(document)

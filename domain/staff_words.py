@@ -1,4 +1,4 @@
-"""The strings of the staff pages (sign-in, invitation, session): pure data, no I/O.
+"""The strings of the staff pages (sign-in, invitation, session) and the verdict page.
 
 Part of the one word catalogue: domain/words.py merges these into UI, so every page string
 of a language is in one table and a test checks each language has the same keys.
@@ -33,6 +33,13 @@ STAFF_UI: dict[str, dict[str, str]] = {
         "passwords_differ": "The two passwords are not the same.",
         "role_supervisor": "Ward supervisor",
         "role_official": "Official",
+        "verify_title": "Is this notice genuine?",
+        "verify_valid": "Valid",
+        "verify_invalid": "Not valid",
+        "verify_notice": "Notice",
+        "verify_key": "Signing key",
+        "verify_how": "Checked against the corporation's published signing keys and its record "
+        "of the notice. Anyone may check a notice; no sign-in is needed.",
     },
     "kn": {
         "signin_title": "ಸೈನ್ ಇನ್",
@@ -60,5 +67,12 @@ STAFF_UI: dict[str, dict[str, str]] = {
         "passwords_differ": "ಎರಡು ಪಾಸ್‌ವರ್ಡ್‌ಗಳು ಒಂದೇ ಆಗಿಲ್ಲ.",
         "role_supervisor": "ವಾರ್ಡ್ ಮೇಲ್ವಿಚಾರಕ",
         "role_official": "ಅಧಿಕಾರಿ",
+        "verify_title": "ಈ ನೋಟಿಸ್ ನಿಜವೇ?",
+        "verify_valid": "ಮಾನ್ಯ",
+        "verify_invalid": "ಮಾನ್ಯವಲ್ಲ",
+        "verify_notice": "ನೋಟಿಸ್",
+        "verify_key": "ಸಹಿ ಕೀ",
+        "verify_how": "ನಿಗಮದ ಪ್ರಕಟಿತ ಸಹಿ ಕೀಗಳು ಮತ್ತು ನೋಟಿಸ್‌ನ ದಾಖಲೆಯೊಂದಿಗೆ ಪರಿಶೀಲಿಸಲಾಗಿದೆ. ಯಾರು ಬೇಕಾದರೂ "
+        "ನೋಟಿಸ್ ಪರಿಶೀಲಿಸಬಹುದು; ಸೈನ್ ಇನ್ ಬೇಕಿಲ್ಲ.",
     },
 }

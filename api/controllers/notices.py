@@ -35,6 +35,7 @@ from api.auth import PUBLIC, current_principal
 from api.controllers.complaints import READERS, TrackingId, check_tracking_id
 from api.errors import FieldError
 from api.openapi import VerifyOperation, answers
+from api.pages.verify import verdict_page, wants_html
 from api.schemas import NoticeRefView, NoticeView, VerdictView
 from api.scope import require_assigned
 from api.views import notice_pdf_url
@@ -240,9 +241,16 @@ class NoticeController(Controller):
         self,
         request: Request,
         qr: Annotated[str, QueryParameter(description="the QR string", max_length=2048)],
-    ) -> VerdictView:
-        """The page a phone opens after scanning a notice's QR code."""
-        return await _verify_online(request, None, qr)
+    ) -> VerdictView:  # or, for a browser, the page (a Response, which Litestar sends as is)
+        """The page a phone opens after scanning a notice's QR code: HTML for a browser (by
+        its Accept header), the same verdict as JSON for any other client."""
+        if not wants_html(request):
+            return await _verify_online(request, None, qr)
+        try:
+            verdict = await _verify_online(request, None, qr)
+            return await verdict_page(request, verdict)  # type: ignore[return-value]
+        except FieldError as exc:  # a QR string that is not one of ours: say so on the page
+            return await verdict_page(request, None, exc.message, exc.status_code)  # type: ignore[return-value]
 
     @get("/keys", operation_id="publicKeys", opt=PUBLIC, summary="Notice-signing public keys")
     async def keys(self, request: Request) -> Response[dict[str, Any]]:
