@@ -155,16 +155,22 @@ def _category_hours(policy: PolicyBook, city: str) -> dict[str, float]:
     return {c.code: policy.sla(city, c.code).base_hours for c in CATEGORIES}
 
 
+def known_language(tag: str) -> str:
+    """A filing's (or a transcript's) language tag as CivicOps knows it; 400 naming it if not."""
+    language = languages.normalise(tag)
+    if language is None:
+        raise FieldError(
+            "language", f"unsupported; use one of {', '.join(sorted(languages.LANGUAGES))}"
+        )
+    return language
+
+
 async def _words(data: ComplaintCreate, city_language: str) -> Words:
     """The description, its language and the category, classified when the filing has none."""
     voice = data.voice_note is not None
     description = text.clean(data.description, "description", required=not voice) or ""
     if data.language is not None:
-        language = languages.normalise(data.language)
-        if language is None:
-            raise FieldError(
-                "language", f"unsupported; use one of {', '.join(sorted(languages.LANGUAGES))}"
-            )
+        language = known_language(data.language)
     elif description:
         language = (await asyncio.to_thread(detect.detect, description)).language
     else:

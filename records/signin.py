@@ -128,6 +128,11 @@ def _client(client: str | None) -> str | None:
     return None if client is None else client[:CLIENT_MAX]
 
 
+def _account_columns(official: Any) -> tuple[Any, ...]:
+    """The joined Official columns an Account is made of (read back with prefix "official.")."""
+    return (official.id, official.name, official.designation, official.level)
+
+
 def _account(row: dict[str, Any], prefix: str = "") -> Account:
     """An Account from a row of Official columns (joined ones carry `prefix`)."""
     return Account(
@@ -196,10 +201,7 @@ async def invite_account(token: str) -> Account | None:
         return None
     row = (
         await SignInLink.select(
-            SignInLink.official.id,
-            SignInLink.official.name,
-            SignInLink.official.designation,
-            SignInLink.official.level,
+            *_account_columns(SignInLink.official),
         )
         .where(
             (SignInLink.token_sha256 == _sha256(token))
@@ -313,10 +315,7 @@ async def _login(official_id: int) -> tuple[_Login, Account] | None:
     row = (
         await OfficialLogin.select(
             *_LOGIN_COLUMNS,
-            OfficialLogin.official.id,
-            OfficialLogin.official.name,
-            OfficialLogin.official.designation,
-            OfficialLogin.official.level,
+            *_account_columns(OfficialLogin.official),
         )
         .where((OfficialLogin.official == official_id) & (OfficialLogin.official.active.eq(True)))
         .first()
@@ -450,10 +449,7 @@ async def current(token: str) -> Session | None:
             WebSession.id,
             WebSession.csrf,
             WebSession.expires_at,
-            WebSession.official.id,
-            WebSession.official.name,
-            WebSession.official.designation,
-            WebSession.official.level,
+            *_account_columns(WebSession.official),
         )
         .where(
             (WebSession.token_sha256 == _sha256(token))

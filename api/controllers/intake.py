@@ -15,14 +15,16 @@ from msgspec import Meta
 
 from api.auth import current_principal, roles
 from api.controllers.complaints import TrackingId, check_tracking_id
-from api.errors import FieldError
+from api.filing import known_language
 from api.schemas import CategoryCode, ComplaintView
 from api.scope import require_assigned
 from api.updates import live_state, run_update, unavailable
 from api.views import from_state
-from domain import languages, text
+from domain import text
 from domain.case import CategoryRequest, TranscriptRequest
 from domain.roles import Role
+from domain.voice import MAX_AUDIO_BYTES
+from storage.uploads import read_bounded
 from workflows.complaint import ComplaintWorkflow
 
 TRANSCRIBERS = roles(Role.OFFICIAL)  # the city's call-centre operators use official keys
@@ -64,11 +66,7 @@ class IntakeController(Controller):
         tracking_id = check_tracking_id(tracking_id)
         words = text.clean(data.text, "text", required=True)
         assert words is not None
-        language = None
-        if data.language is not None:
-            language = languages.normalise(data.language)
-            if language is None:
-                raise FieldError("language", f"unsupported: {data.language!r}")
+        language = known_language(data.language) if data.language is not None else None
         principal = current_principal(request)
         state = await run_update(
             request.app.state.temporal,
@@ -122,11 +120,12 @@ class IntakeController(Controller):
         if voice is None:
             raise NotFoundException(f"complaint {tracking_id} has no voice note")
         s3, bucket = request.app.state.s3, request.app.state.settings.s3_bucket
-        try:
-            got = await asyncio.to_thread(s3.get_object, Bucket=bucket, Key=voice.key)
-            body = await asyncio.to_thread(got["Body"].read)
+        try:  # bounded: a note was checked at filing to be at most MAX_AUDIO_BYTES
+            body = await asyncio.to_thread(read_bounded, s3, bucket, voice.key, MAX_AUDIO_BYTES)
         except ClientError as exc:
             raise unavailable(exc) from exc
+        if body is None:
+            raise NotFoundException(f"complaint {tracking_id}'s voice note is no longer stored")
         return Response(
             body,
             media_type=voice.content_type,

@@ -7,7 +7,6 @@ the rendering.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -195,7 +194,7 @@ async def find_requests(
     city: str | None = None,
 ) -> list[dict[str, Any]]:
     """Projection rows matching the filters, newest first (at most MAX_REQUESTS)."""
-    query = Complaint.select(*_REQUEST_COLUMNS)
+    query = Complaint.select(*_REQUEST_COLUMNS).output(load_json=True)
     if ids is not None:
         if not ids:
             return []
@@ -213,18 +212,8 @@ async def find_requests(
             query = query.where(Complaint.city == city)
     rows = await query.order_by(Complaint.filed_at, ascending=False).limit(MAX_REQUESTS)
     for row in rows:  # the intake record holds more than is public: keep only the photo
-        row["public_photo"] = _public_photo(_json(row.pop("intake", None)))
+        row["public_photo"] = _public_photo(row.pop("intake", None))
     return rows
-
-
-def _json(value: Any) -> Any:
-    """A JSON column's value as Python (SQLite hands back the text)."""
-    if isinstance(value, str | bytes):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
-    return value
 
 
 async def case_of_token(token: str) -> str | None:
