@@ -19,6 +19,7 @@ from api.schemas import (
 from domain.case import CaseState, chosen_category, intake_record
 from domain.categories import UNCATEGORISED
 from domain.ids import workflow_id
+from storage.uploads import media_name
 
 
 def notice_pdf_url(public_url: str, notice_id: str) -> str:
@@ -36,7 +37,7 @@ def risk_view(detail: dict[str, Any] | None) -> RiskView | None:
 
 def photo_url(public_url: str, public_key: str) -> str:
     """Where a photo's public copy (EXIF stripped) is served."""
-    return f"{public_url}/v1/media/{public_key.rsplit('/', 1)[-1]}"
+    return f"{public_url}/v1/media/{media_name(public_key)}"
 
 
 def intake_view(
