@@ -40,13 +40,17 @@ _NO_STORE = (b"cache-control", b"no-store")
 
 NOTHING = "default-src 'none'; frame-ancestors 'none'"
 _SELF_ONLY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:{tiles}; "
-    "font-src 'self'; connect-src 'self'; base-uri 'none'; form-action {forms}; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:{tiles}; "
+    "font-src 'self'; connect-src 'self'; media-src 'self' blob:; worker-src 'self'; "
+    "manifest-src 'self'; base-uri 'none'; form-action {forms}; "
     "frame-ancestors 'none'"
 )
 # The pages: these paths, and every path below these prefixes.
-PAGE_PATHS = frozenset({"/", "/hotspots", "/signin", "/signout", "/me"})
-PAGE_PREFIXES = ("/hotspots/", "/wards/", "/static/", "/invite/")
+PAGE_PATHS = frozenset(
+    {"/", "/hotspots", "/signin", "/signout", "/me", "/work", "/report", "/verify", "/sw.js"}
+)
+PAGE_PREFIXES = ("/hotspots/", "/wards/", "/static/", "/invite/", "/work/", "/track/", "/report/",
+                 "/board/")  # fmt: skip
 
 
 def tile_source(tile_url: str | None) -> str:

@@ -16,6 +16,9 @@ from types import MappingProxyType
 
 from domain.category_names import CATEGORY_NAMES, frozen_table
 from domain.staff_words import STAFF_UI
+from domain.words_citizen import CITIZEN_UI
+from domain.words_official import OFFICIAL_UI
+from domain.words_supervisor import SUPERVISOR_UI
 
 UI_LANGUAGES: tuple[str, ...] = ("en", "kn")  # languages the pages are written in
 LANGUAGE_NAMES: Mapping[str, str] = MappingProxyType({"en": "English", "kn": "ಕನ್ನಡ"})
@@ -380,8 +383,10 @@ UI: Mapping[str, Mapping[str, str]] = frozen_table(
         },
     }
 )
-# The staff pages' strings (domain/staff_words.py) join the same table.
-UI = frozen_table({lang: {**words, **STAFF_UI[lang]} for lang, words in UI.items()})
+# The staff, citizen, official and supervisor pages' strings (domain/*_words*.py) join it.
+_PARTS = (STAFF_UI, CITIZEN_UI, OFFICIAL_UI, SUPERVISOR_UI)
+UI = frozen_table({lang: {**words, **{k: v for part in _PARTS for k, v in part[lang].items()}}
+                  for lang, words in UI.items()})  # fmt: skip
 
 
 def ui_language(language: str | None) -> str:

@@ -425,3 +425,37 @@ class WebSession(Table):
     expires_at = Timestamptz()
     revoked_at = Timestamptz(null=True, default=None)
     client = Varchar(length=100, null=True, default=None)  # the client address at sign-in
+
+
+# Issue 16: citizens file from the web app with no account. A device keeps a random secret;
+# only its SHA-256 is stored. Each filing gives the device a token (records/citizens.py).
+class CitizenToken(Table):
+    """A filing's citizen token (only its SHA-256): its holder may confirm, reopen, withdraw."""
+
+    token_sha256 = Varchar(length=64, unique=True)
+    tracking_id = Varchar(length=20, index=True)  # the case the filing became or joined
+    client_id = Varchar(length=64)  # the device's id of the filing
+    device_sha256 = Varchar(length=64, index=True)
+    filing = Varchar(length=12)  # "new", "recomplaint" or "linked"
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CitizenProfile(Table):
+    """The pseudonym a device chose for the neighbourhood boards (never a name or number)."""
+
+    device_sha256 = Varchar(length=64, unique=True)
+    pseudonym = Varchar(length=40, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CitizenPoints(Table):
+    """The citizens' points ledger: append-only, one row per event (idempotent by its key)."""
+
+    event_key = Varchar(length=120, unique=True)
+    device_sha256 = Varchar(length=64, index=True)
+    points = Integer(default=0)
+    reason = Varchar(length=40)
+    tracking_id = Varchar(length=20, index=True)
+    city = Varchar(length=40)
+    ward = Varchar(length=60, null=True, default=None)
+    at = Timestamptz(default=TimestamptzNow())

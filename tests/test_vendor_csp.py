@@ -96,5 +96,5 @@ def test_a_configured_tile_host_is_allowed_for_images_only():
     assert tile_source("https://a.{s}.example.org/{z}/{x}/{y}.png") == " https:"
     assert tile_source("javascript:alert(1)") == ""
     policy = page_policy("https://{s}.tile.example.org/{z}/{x}/{y}.png")
-    assert "img-src 'self' data: https://*.tile.example.org;" in policy
+    assert "img-src 'self' data: blob: https://*.tile.example.org;" in policy
     assert policy.count("tile.example.org") == 1  # not in script-src or connect-src

@@ -24,6 +24,7 @@ from api.errors import FieldError
 from api.filing import file_complaint
 from api.schemas import ComplaintCreate
 from domain.case import chosen_category
+from records.apikeys import Principal
 
 MAX_ITEMS = 100
 # 100 complaints with room for their descriptions (a single filing's body is at most 64 KB).
@@ -136,41 +137,45 @@ class BatchController(Controller):
     )
     async def file_batch(self, request: Request, data: JSONBody[BatchIn]) -> BatchOut:
         """File up to 100 queued complaints; one result each, and re-sending opens nothing new."""
-        now = datetime.now(UTC)
-        skew = now - _aware(data.sent_at, "sent_at")
-        principal = current_principal(request)
-        results: list[ItemResult] = []
-        seen: set[str] = set()
-        for index, raw in enumerate(data.complaints):
-            said = raw.get("client_id") if isinstance(raw, dict) else None
-            client_id = said if isinstance(said, str) else None
-            try:
-                item = _decode(index, raw)
-                if item.client_id in seen:
-                    raise FieldError(_item_field(index, "client_id"), "appears twice in the batch")
-                seen.add(item.client_id)
-                when = captured_time(item.captured_at, skew, now, _item_field(index, "captured_at"))
-                filed = await _file(request, principal, index, item, when)
-            except HTTPException as exc:
-                field = exc.field if isinstance(exc, FieldError) else None
-                results.append(
-                    ItemResult(
-                        index,
-                        client_id,
-                        "rejected",
-                        status_code=exc.status_code,
-                        field=field or f"complaints[{index}]",
-                        detail=exc.detail,
-                    )
+        return await file_batch(request, current_principal(request), data)
+
+
+async def file_batch(request: Request, principal: Principal, data: BatchIn) -> BatchOut:
+    """File a batch for `principal` (an API key, or the web app's key for the citizen pages)."""
+    now = datetime.now(UTC)
+    skew = now - _aware(data.sent_at, "sent_at")
+    results: list[ItemResult] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(data.complaints):
+        said = raw.get("client_id") if isinstance(raw, dict) else None
+        client_id = said if isinstance(said, str) else None
+        try:
+            item = _decode(index, raw)
+            if item.client_id in seen:
+                raise FieldError(_item_field(index, "client_id"), "appears twice in the batch")
+            seen.add(item.client_id)
+            when = captured_time(item.captured_at, skew, now, _item_field(index, "captured_at"))
+            filed = await _file(request, principal, index, item, when)
+        except HTTPException as exc:
+            field = exc.field if isinstance(exc, FieldError) else None
+            results.append(
+                ItemResult(
+                    index,
+                    client_id,
+                    "rejected",
+                    status_code=exc.status_code,
+                    field=field or f"complaints[{index}]",
+                    detail=exc.detail,
                 )
-                continue
-            results.append(filed)
-        rejected = sum(1 for r in results if r.result == "rejected")
-        return BatchOut(len(results) - rejected, rejected, results)
+            )
+            continue
+        results.append(filed)
+    rejected = sum(1 for r in results if r.result == "rejected")
+    return BatchOut(len(results) - rejected, rejected, results)
 
 
 async def _file(
-    request: Request, principal: Any, index: int, item: BatchComplaint, when: datetime
+    request: Request, principal: Principal, index: int, item: BatchComplaint, when: datetime
 ) -> ItemResult:
     """File one item under its client id; its field errors are named by their batch path."""
     try:
