@@ -1,4 +1,5 @@
-"""The strings of the staff pages (sign-in, invitation, session) and the verdict page.
+"""The strings of the staff pages (sign-in, invitation, session), the verdict page and
+the /verify tool.
 
 Part of the one word catalogue: domain/words.py merges these into UI, so every page string
 of a language is in one table and a test checks each language has the same keys.
@@ -40,6 +41,60 @@ STAFF_UI: dict[str, dict[str, str]] = {
         "verify_key": "Signing key",
         "verify_how": "Checked against the corporation's published signing keys and its record "
         "of the notice. Anyone may check a notice; no sign-in is needed.",
+        # The /verify tool (api/pages/audit.py, api/static/app/verify.js).
+        "verify_tool_lead": "Check a notice from the corporation: upload its PDF, scan its QR "
+        "code with the camera, or paste the text of its QR code.",
+        "verify_another": "Check another notice",
+        "verify_pdf_h": "Check the PDF",
+        "verify_pdf_label": "Notice PDF",
+        "verify_pdf_hint": "Choose the notice's PDF file or drop it here (at most 10 MB). "
+        "It is only checked, not kept.",
+        "verify_pdf_drop": "Drop the PDF here",
+        "verify_pdf_button": "Check this PDF",
+        "verify_camera_h": "Scan the QR code with the camera",
+        "verify_camera_start": "Start the camera",
+        "verify_camera_stop": "Stop the camera",
+        "verify_camera_label": "Camera view",
+        "verify_camera_hint": "Hold the notice's QR code inside the frame. The picture stays on "
+        "this device; nothing is sent until a code is read.",
+        "verify_paste_h": "Paste the QR code's text",
+        "verify_paste_label": "QR code text or link",
+        "verify_paste_hint": "The link a QR reader app shows (it starts with http), or the code "
+        "that starts with CVN1.",
+        "verify_paste_button": "Check",
+        "verify_checking": "Checking the notice…",
+        "verify_signed": "Valid: signed by key {key} on {date} for complaint {complaint}.",
+        "verify_signed_undated": "Valid: signed by key {key} for complaint {complaint}.",
+        "verify_issued": "Signed on",
+        "verify_reason_unknown_key": "Not valid: it was signed with a key the corporation has "
+        "not published.",
+        "verify_reason_revoked_key": "Not valid: the key that signed it has been revoked.",
+        "verify_reason_bad_signature": "Not valid: the signature does not match the notice.",
+        "verify_reason_content_altered": "Not valid: the notice was changed after it was signed.",
+        "verify_reason_notice_not_found": "Not valid: CivicOps has no record of this notice.",
+        "verify_reason_payload_mismatch": "Not valid: the notice differs from the corporation's "
+        "record of it.",
+        "verify_detail": "What the check found: {detail}",
+        "verify_not_pdf": "This file is not a PDF.",
+        "verify_unsigned": "This PDF carries no CivicOps signature, so it is not a CivicOps "
+        "notice.",
+        "verify_too_big": "The file is larger than 10 MB; a notice is far smaller.",
+        "verify_busy": "Many notices are being checked right now. Try again in a few seconds.",
+        "verify_failed": "The check could not be done ({status}). Try again.",
+        "verify_offline": "CivicOps could not be reached. Check the connection and try again.",
+        "verify_no_file": "Choose a PDF file first.",
+        "verify_camera_unavailable": "This browser cannot use the camera here. Paste the QR "
+        "code's text instead.",
+        "verify_camera_denied": "Camera permission was refused. Allow it in the browser's "
+        "settings, or paste the QR code's text.",
+        "verify_camera_none": "No camera was found. Paste the QR code's text instead.",
+        "verify_camera_on": "Camera on: point it at the QR code.",
+        "verify_camera_off": "Camera off.",
+        "verify_scan_found": "QR code read. Opening its check…",
+        "verify_scan_foreign": "This QR code is not a CivicOps notice of this site. It holds: "
+        "{text}",
+        "verify_scan_reader_failed": "The QR reader did not load. Paste the QR code's text "
+        "instead.",
     },
     "kn": {
         "signin_title": "ಸೈನ್ ಇನ್",
@@ -74,5 +129,52 @@ STAFF_UI: dict[str, dict[str, str]] = {
         "verify_key": "ಸಹಿ ಕೀ",
         "verify_how": "ನಿಗಮದ ಪ್ರಕಟಿತ ಸಹಿ ಕೀಗಳು ಮತ್ತು ನೋಟಿಸ್‌ನ ದಾಖಲೆಯೊಂದಿಗೆ ಪರಿಶೀಲಿಸಲಾಗಿದೆ. ಯಾರು ಬೇಕಾದರೂ "
         "ನೋಟಿಸ್ ಪರಿಶೀಲಿಸಬಹುದು; ಸೈನ್ ಇನ್ ಬೇಕಿಲ್ಲ.",
+        "verify_tool_lead": "ನಿಗಮದ ನೋಟಿಸ್ ಅನ್ನು ಪರಿಶೀಲಿಸಿ: ಅದರ PDF ಅಪ್‌ಲೋಡ್ ಮಾಡಿ, ಕ್ಯಾಮೆರಾದಿಂದ "
+        "ಅದರ QR ಕೋಡ್ ಸ್ಕ್ಯಾನ್ ಮಾಡಿ, ಅಥವಾ ಅದರ QR ಕೋಡ್‌ನ ಪಠ್ಯವನ್ನು ಅಂಟಿಸಿ.",
+        "verify_another": "ಇನ್ನೊಂದು ನೋಟಿಸ್ ಪರಿಶೀಲಿಸಿ",
+        "verify_pdf_h": "PDF ಪರಿಶೀಲಿಸಿ",
+        "verify_pdf_label": "ನೋಟಿಸ್ PDF",
+        "verify_pdf_hint": "ನೋಟಿಸ್‌ನ PDF ಕಡತವನ್ನು ಆಯ್ಕೆಮಾಡಿ ಅಥವಾ ಇಲ್ಲಿ ಬಿಡಿ (ಗರಿಷ್ಠ 10 MB). "
+        "ಅದನ್ನು ಪರಿಶೀಲಿಸಲಾಗುತ್ತದೆ ಮಾತ್ರ, ಉಳಿಸಿಕೊಳ್ಳಲಾಗುವುದಿಲ್ಲ.",
+        "verify_pdf_drop": "PDF ಅನ್ನು ಇಲ್ಲಿ ಬಿಡಿ",
+        "verify_pdf_button": "ಈ PDF ಪರಿಶೀಲಿಸಿ",
+        "verify_camera_h": "ಕ್ಯಾಮೆರಾದಿಂದ QR ಕೋಡ್ ಸ್ಕ್ಯಾನ್ ಮಾಡಿ",
+        "verify_camera_start": "ಕ್ಯಾಮೆರಾ ಆರಂಭಿಸಿ",
+        "verify_camera_stop": "ಕ್ಯಾಮೆರಾ ನಿಲ್ಲಿಸಿ",
+        "verify_camera_label": "ಕ್ಯಾಮೆರಾ ನೋಟ",
+        "verify_camera_hint": "ನೋಟಿಸ್‌ನ QR ಕೋಡ್ ಅನ್ನು ಚೌಕಟ್ಟಿನೊಳಗೆ ಹಿಡಿಯಿರಿ. ಚಿತ್ರ ಈ ಸಾಧನದಲ್ಲೇ "
+        "ಉಳಿಯುತ್ತದೆ; ಕೋಡ್ ಓದುವವರೆಗೆ ಏನನ್ನೂ ಕಳುಹಿಸಲಾಗುವುದಿಲ್ಲ.",
+        "verify_paste_h": "QR ಕೋಡ್‌ನ ಪಠ್ಯವನ್ನು ಅಂಟಿಸಿ",
+        "verify_paste_label": "QR ಕೋಡ್‌ನ ಪಠ್ಯ ಅಥವಾ ಲಿಂಕ್",
+        "verify_paste_hint": "QR ಓದುವ ಆ್ಯಪ್ ತೋರಿಸುವ ಲಿಂಕ್ (http ಇಂದ ಆರಂಭವಾಗುತ್ತದೆ), ಅಥವಾ CVN1 "
+        "ಇಂದ ಆರಂಭವಾಗುವ ಕೋಡ್.",
+        "verify_paste_button": "ಪರಿಶೀಲಿಸಿ",
+        "verify_checking": "ನೋಟಿಸ್ ಪರಿಶೀಲಿಸಲಾಗುತ್ತಿದೆ…",
+        "verify_signed": "ಮಾನ್ಯ: ದೂರು {complaint} ಗಾಗಿ {date} ರಂದು ಕೀ {key} ಇಂದ ಸಹಿ ಮಾಡಲಾಗಿದೆ.",
+        "verify_signed_undated": "ಮಾನ್ಯ: ದೂರು {complaint} ಗಾಗಿ ಕೀ {key} ಇಂದ ಸಹಿ ಮಾಡಲಾಗಿದೆ.",
+        "verify_issued": "ಸಹಿ ಮಾಡಿದ ದಿನಾಂಕ",
+        "verify_reason_unknown_key": "ಮಾನ್ಯವಲ್ಲ: ನಿಗಮ ಪ್ರಕಟಿಸದ ಕೀಯಿಂದ ಇದಕ್ಕೆ ಸಹಿ ಮಾಡಲಾಗಿದೆ.",
+        "verify_reason_revoked_key": "ಮಾನ್ಯವಲ್ಲ: ಇದಕ್ಕೆ ಸಹಿ ಮಾಡಿದ ಕೀಯನ್ನು ರದ್ದುಪಡಿಸಲಾಗಿದೆ.",
+        "verify_reason_bad_signature": "ಮಾನ್ಯವಲ್ಲ: ಸಹಿ ನೋಟಿಸ್‌ಗೆ ಹೊಂದಿಕೆಯಾಗುತ್ತಿಲ್ಲ.",
+        "verify_reason_content_altered": "ಮಾನ್ಯವಲ್ಲ: ಸಹಿ ಮಾಡಿದ ನಂತರ ನೋಟಿಸ್ ಅನ್ನು ಬದಲಾಯಿಸಲಾಗಿದೆ.",
+        "verify_reason_notice_not_found": "ಮಾನ್ಯವಲ್ಲ: CivicOps ಬಳಿ ಈ ನೋಟಿಸ್‌ನ ದಾಖಲೆ ಇಲ್ಲ.",
+        "verify_reason_payload_mismatch": "ಮಾನ್ಯವಲ್ಲ: ನೋಟಿಸ್ ನಿಗಮದ ದಾಖಲೆಗಿಂತ ಭಿನ್ನವಾಗಿದೆ.",
+        "verify_detail": "ಪರಿಶೀಲನೆಯ ವಿವರ (ಇಂಗ್ಲಿಷ್‌ನಲ್ಲಿ): {detail}",
+        "verify_not_pdf": "ಈ ಕಡತ PDF ಅಲ್ಲ.",
+        "verify_unsigned": "ಈ PDF ನಲ್ಲಿ CivicOps ಸಹಿ ಇಲ್ಲ, ಆದ್ದರಿಂದ ಇದು CivicOps ನೋಟಿಸ್ ಅಲ್ಲ.",
+        "verify_too_big": "ಕಡತ 10 MB ಗಿಂತ ದೊಡ್ಡದಾಗಿದೆ; ನೋಟಿಸ್ ಇದಕ್ಕಿಂತ ತುಂಬಾ ಚಿಕ್ಕದು.",
+        "verify_busy": "ಈಗ ಹಲವು ನೋಟಿಸ್‌ಗಳನ್ನು ಪರಿಶೀಲಿಸಲಾಗುತ್ತಿದೆ. ಕೆಲವು ಸೆಕೆಂಡುಗಳ ನಂತರ ಮತ್ತೆ ಪ್ರಯತ್ನಿಸಿ.",
+        "verify_failed": "ಪರಿಶೀಲನೆ ಸಾಧ್ಯವಾಗಲಿಲ್ಲ ({status}). ಮತ್ತೆ ಪ್ರಯತ್ನಿಸಿ.",
+        "verify_offline": "CivicOps ಅನ್ನು ತಲುಪಲಾಗಲಿಲ್ಲ. ಸಂಪರ್ಕವನ್ನು ಪರಿಶೀಲಿಸಿ ಮತ್ತೆ ಪ್ರಯತ್ನಿಸಿ.",
+        "verify_no_file": "ಮೊದಲು ಒಂದು PDF ಕಡತವನ್ನು ಆಯ್ಕೆಮಾಡಿ.",
+        "verify_camera_unavailable": "ಈ ಬ್ರೌಸರ್ ಇಲ್ಲಿ ಕ್ಯಾಮೆರಾ ಬಳಸಲಾಗದು. ಬದಲಿಗೆ QR ಕೋಡ್‌ನ ಪಠ್ಯವನ್ನು ಅಂಟಿಸಿ.",
+        "verify_camera_denied": "ಕ್ಯಾಮೆರಾ ಅನುಮತಿ ನಿರಾಕರಿಸಲಾಗಿದೆ. ಬ್ರೌಸರ್ ಸೆಟ್ಟಿಂಗ್‌ಗಳಲ್ಲಿ ಅನುಮತಿಸಿ, "
+        "ಅಥವಾ QR ಕೋಡ್‌ನ ಪಠ್ಯವನ್ನು ಅಂಟಿಸಿ.",
+        "verify_camera_none": "ಯಾವುದೇ ಕ್ಯಾಮೆರಾ ಸಿಗಲಿಲ್ಲ. ಬದಲಿಗೆ QR ಕೋಡ್‌ನ ಪಠ್ಯವನ್ನು ಅಂಟಿಸಿ.",
+        "verify_camera_on": "ಕ್ಯಾಮೆರಾ ಆನ್ ಆಗಿದೆ: ಅದನ್ನು QR ಕೋಡ್ ಕಡೆಗೆ ಹಿಡಿಯಿರಿ.",
+        "verify_camera_off": "ಕ್ಯಾಮೆರಾ ಆಫ್ ಆಗಿದೆ.",
+        "verify_scan_found": "QR ಕೋಡ್ ಓದಲಾಗಿದೆ. ಅದರ ಪರಿಶೀಲನೆ ತೆರೆಯಲಾಗುತ್ತಿದೆ…",
+        "verify_scan_foreign": "ಈ QR ಕೋಡ್ ಈ ತಾಣದ CivicOps ನೋಟಿಸ್ ಅಲ್ಲ. ಅದರಲ್ಲಿರುವುದು: {text}",
+        "verify_scan_reader_failed": "QR ಓದುಗ ಲೋಡ್ ಆಗಲಿಲ್ಲ. ಬದಲಿಗೆ QR ಕೋಡ್‌ನ ಪಠ್ಯವನ್ನು ಅಂಟಿಸಿ.",
     },
 }

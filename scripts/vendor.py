@@ -77,6 +77,8 @@ PACKAGES = (
         {"axe.min.js": "axe.min.js"},
         ("LICENSE", "LICENSE-3RD-PARTY.txt"),
     ),
+    # The /verify page's camera scanner decodes a notice's QR code with it.
+    Package("jsqr", "1.4.0", {"dist/jsQR.js": "jsQR.js"}, ("LICENSE",)),
 )
 
 

@@ -24,6 +24,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import PathParameter, QueryParameter
+from litestar.response import Template
 from litestar.status_codes import (
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_415_UNSUPPORTED_MEDIA_TYPE,
@@ -246,11 +247,7 @@ class NoticeController(Controller):
         its Accept header), the same verdict as JSON for any other client."""
         if not wants_html(request):
             return await _verify_online(request, None, qr)
-        try:
-            verdict = await _verify_online(request, None, qr)
-            return await verdict_page(request, verdict)  # type: ignore[return-value]
-        except FieldError as exc:  # a QR string that is not one of ours: say so on the page
-            return await verdict_page(request, None, exc.message, exc.status_code)  # type: ignore[return-value]
+        return await qr_verdict_page(request, qr)  # type: ignore[return-value]
 
     @get("/keys", operation_id="publicKeys", opt=PUBLIC, summary="Notice-signing public keys")
     async def keys(self, request: Request) -> Response[dict[str, Any]]:
@@ -261,6 +258,16 @@ class NoticeController(Controller):
             {"keys": [k.jwk(current=k.key_id == active) for k in keys]},
             headers={"Cache-Control": "public, max-age=60"},
         )
+
+
+async def qr_verdict_page(request: Request, qr: str) -> Template:
+    """The verdict on a scanned QR string as a page; for a QR string that is not one of ours,
+    the page says why (the verdict page here, and the /verify page, api/pages/audit.py)."""
+    try:
+        verdict = await _verify_online(request, None, qr)
+    except FieldError as exc:
+        return await verdict_page(request, None, exc.message, exc.status_code)
+    return await verdict_page(request, verdict)
 
 
 async def _keyring(request: Request) -> tuple[Keyring, list[PublicKeyInfo]]:
