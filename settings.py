@@ -47,6 +47,8 @@ class Settings:
     rate_limit_per_minute: int = 600  # requests per API key per minute, unless the key says
     # Public routes (no key: the dashboard, stats, the ward map) per client address per minute.
     public_rate_limit_per_minute: int = 120
+    # Filings (sends and uploads) from the citizens' web app per client address per minute.
+    web_filings_per_minute: int = 20
     # A map tile URL template for the dashboard ({z}/{x}/{y}); None: wards on a plain ground.
     map_tile_url: str | None = None
     # Cities whose public leaderboard names supervisors with their scores; none by default.
@@ -96,6 +98,7 @@ class Settings:
             temporal_ui_url=(u.rstrip("/") if (u := _opt("TEMPORAL_UI_URL")) else None),
             rate_limit_per_minute=int(_env("CIVICOPS_RATE_LIMIT_PER_MINUTE", "600")),
             public_rate_limit_per_minute=int(_env("CIVICOPS_PUBLIC_RATE_LIMIT_PER_MINUTE", "120")),
+            web_filings_per_minute=int(_env("CIVICOPS_WEB_FILINGS_PER_MINUTE", "20")),
             map_tile_url=_opt("CIVICOPS_MAP_TILE_URL"),
             public_supervisor_scores=frozenset(
                 c.strip().lower()

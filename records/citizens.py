@@ -49,6 +49,11 @@ def device_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def citizen_actor(device_sha256: str) -> str:
+    """How the case's history names a citizen who acted with their token (no identity)."""
+    return f"citizen-token:{device_sha256[:16]}"
+
+
 def token_for(device_secret: str, tracking_id: str, client_id: str) -> str:
     """The filing's citizen token: the same for every re-send of the same filing."""
     mac = hmac.new(device_secret.encode(), f"{tracking_id}|{client_id}".encode(), "sha256")

@@ -182,6 +182,7 @@ async def load(tracking_id: str) -> dict[str, Any] | None:
         )
         .where(Complaint.tracking_id == tracking_id)
         .first()
+        .output(load_json=True)  # intake and attributes as objects, on both engines
     )
 
 

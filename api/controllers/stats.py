@@ -315,20 +315,26 @@ class NearbyController(Controller):
     ) -> Nearby:
         """Open cases within the radius, nearest first, at most 20: each with its tracking id,
         category, status and distance, so an app can offer to follow one instead of filing."""
-        params = queries.single(request, ("lat", "lon", "category", "radius_m"))
-        latitude = queries.number(params, "lat", -90, 90)
-        longitude = queries.number(params, "lon", -180, 180)
-        radius = queries.whole_number(params, "radius_m", DEFAULT_RADIUS_M, 1, MAX_RADIUS_M)
-        found = await figures.nearby(latitude, longitude, radius, queries.category(params))
-        return Nearby(
-            [
-                NearbyCase(
-                    n.tracking_id,
-                    n.category,
-                    n.status,
-                    math.floor(n.distance_m * 10) / 10,
-                    n.filed_at,
-                )
-                for n in found
-            ]
-        )
+        return await nearby_cases(request)
+
+
+async def nearby_cases(request: Request) -> Nearby:
+    """Open cases near the request's `lat`, `lon` (and `category`, `radius_m`): the API route
+    and the report page share it; 400 naming a bad parameter."""
+    params = queries.single(request, ("lat", "lon", "category", "radius_m"))
+    latitude = queries.number(params, "lat", -90, 90)
+    longitude = queries.number(params, "lon", -180, 180)
+    radius = queries.whole_number(params, "radius_m", DEFAULT_RADIUS_M, 1, MAX_RADIUS_M)
+    found = await figures.nearby(latitude, longitude, radius, queries.category(params))
+    return Nearby(
+        [
+            NearbyCase(
+                n.tracking_id,
+                n.category,
+                n.status,
+                math.floor(n.distance_m * 10) / 10,
+                n.filed_at,
+            )
+            for n in found
+        ]
+    )

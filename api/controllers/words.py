@@ -74,18 +74,21 @@ class WordsController(Controller):
     )
     async def classify(self, data: JSONBody[ClassifyIn]) -> ClassifyOut:
         """Classify a citizen's words in any listed language or script into a category."""
-        words = text.clean(data.text, "text", required=True) or ""
-        if len(words) > MAX_TEXT_CHARS:
-            raise FieldError("text", f"must be at most {MAX_TEXT_CHARS} characters")
-        hint = classifier_language(data.language)
-        answer = await asyncio.to_thread(classifier.classify, words, hint)
-        return ClassifyOut(
-            category=answer.category,
-            confidence=round(answer.confidence, 4),
-            confident=answer.confidence >= classifier.CONFIDENT,
-            language=answer.language,
-            script=answer.script,
-            alternatives=[
-                Alternative(a.category, round(a.confidence, 4)) for a in answer.alternatives
-            ],
-        )
+        return await classify_text(data)
+
+
+async def classify_text(data: ClassifyIn) -> ClassifyOut:
+    """The classifier's answer for `data` (the API route and the report page share it)."""
+    words = text.clean(data.text, "text", required=True) or ""
+    if len(words) > MAX_TEXT_CHARS:
+        raise FieldError("text", f"must be at most {MAX_TEXT_CHARS} characters")
+    hint = classifier_language(data.language)
+    answer = await asyncio.to_thread(classifier.classify, words, hint)
+    return ClassifyOut(
+        category=answer.category,
+        confidence=round(answer.confidence, 4),
+        confident=answer.confidence >= classifier.CONFIDENT,
+        language=answer.language,
+        script=answer.script,
+        alternatives=[Alternative(a.category, round(a.confidence, 4)) for a in answer.alternatives],
+    )
