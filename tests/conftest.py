@@ -225,6 +225,7 @@ async def served_api(temporal_env, settings, database) -> AsyncIterator[ServedAp
         # Every test (and every browser page's assets) comes from 127.0.0.1: one address.
         # tests/test_stats_ratelimit.py checks the per-address limit on an app of its own.
         "CIVICOPS_PUBLIC_RATE_LIMIT_PER_MINUTE": "0",
+        "CIVICOPS_WEB_FILINGS_PER_MINUTE": "0",
         "LOG_LEVEL": "WARNING",
     }
 

@@ -37,6 +37,8 @@ PARAMS = {
     "ward": "0",
     "file_path": "nothing.js",
     "name": "0" * 64 + ".jpg",
+    "hotspot_id": "000000000000",
+    "action": "confirm",
 }
 ROW = re.compile(r"^\|\s*(GET|POST|PUT|PATCH|DELETE)\s*\|\s*`([^`]+)`\s*\|(.+)\|\s*$")
 

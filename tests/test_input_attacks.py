@@ -27,6 +27,8 @@ PATH_IDS = {
     "webhook_id": "999999",
     "ref": "BLR-0000000000-ASG0",
     "token": "no-such-invitation",
+    "action": "confirm",
+    "hotspot_id": "000000000000",
 }
 
 

@@ -228,7 +228,7 @@ function similar() {
     try {
       const answer = await fetch(`/report/nearby?${query}`, { headers: { Accept: "application/json" } });
       if (!answer.ok) return;
-      const found = (await answer.json()).complaints || [];
+      const found = (await answer.json()).items || [];
       box.replaceChildren();
       box.hidden = !found.length;
       if (!found.length) return;
