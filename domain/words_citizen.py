@@ -1,4 +1,4 @@
-"""The strings of the citizens' pages (report, track, board), in every page language.
+"""The strings of the citizens' pages (report, track), in every page language.
 
 Part of the one word catalogue: domain/words.py merges these into UI, and a test checks that
 each language has the same keys. `{name}` marks a value filled in by the page or its script.
@@ -52,7 +52,6 @@ CITIZEN_UI: dict[str, dict[str, str]] = {
         "report_mine_none": "Nothing yet.",
         "report_token": "Your token: {token}. Write it down: it is shown once, and only its "
         "holder may confirm, reopen or withdraw this complaint.",
-        "board_link": "Neighbourhood board",
         "track_title": "Complaint",
         "track_bad_id": "That tracking id is not right ({field}): {detail}",
         "track_unknown": "No complaint {id}. Check the id on your SMS or receipt.",
@@ -145,7 +144,6 @@ CITIZEN_UI: dict[str, dict[str, str]] = {
         "report_mine_none": "ಇನ್ನೂ ಏನೂ ಇಲ್ಲ.",
         "report_token": "ನಿಮ್ಮ ಟೋಕನ್: {token}. ಬರೆದಿಟ್ಟುಕೊಳ್ಳಿ: ಇದನ್ನು ಒಮ್ಮೆ ಮಾತ್ರ ತೋರಿಸಲಾಗುತ್ತದೆ, "
         "ಮತ್ತು ಇದನ್ನು ಹೊಂದಿರುವವರು ಮಾತ್ರ ಈ ದೂರನ್ನು ದೃಢೀಕರಿಸಬಹುದು, ಮತ್ತೆ ತೆರೆಯಬಹುದು ಅಥವಾ ಹಿಂಪಡೆಯಬಹುದು.",
-        "board_link": "ನೆರೆಹೊರೆಯ ಫಲಕ",
         "track_title": "ದೂರು",
         "track_bad_id": "ಆ ಟ್ರ್ಯಾಕಿಂಗ್ ಸಂಖ್ಯೆ ಸರಿಯಿಲ್ಲ ({field}): {detail}",
         "track_unknown": "{id} ಎಂಬ ದೂರು ಇಲ್ಲ. ನಿಮ್ಮ SMS ಅಥವಾ ರಸೀದಿಯಲ್ಲಿನ ಸಂಖ್ಯೆಯನ್ನು ಪರಿಶೀಲಿಸಿ.",
@@ -163,8 +161,7 @@ CITIZEN_UI: dict[str, dict[str, str]] = {
         "track_no_notices": "ಇನ್ನೂ ನೋಟಿಸ್ ಇಲ್ಲ.",
         "track_answer": "ಸರಿಯಾಗಿದೆಯೇ?",
         "track_withdraw_h": "ಈ ದೂರನ್ನು ಹಿಂಪಡೆಯಿರಿ",
-        "track_token_hint": "ಸಲ್ಲಿಸಿದವರು ಮಾತ್ರ ಉತ್ತರಿಸಬಹುದು: ಸಲ್ಲಿಸಿದ ಫೋನಿನಲ್ಲಿ ಟೋಕನ್ ತಾನಾಗಿ "
-        "ತುಂಬಿಕೊಳ್ಳುತ್ತದೆ.",
+        "track_token_hint": "ಸಲ್ಲಿಸಿದವರು ಮಾತ್ರ ಉತ್ತರಿಸಬಹುದು: ಸಲ್ಲಿಸಿದ ಫೋನಿನಲ್ಲಿ ಟೋಕನ್ ತಾನಾಗಿ ತುಂಬಿಕೊಳ್ಳುತ್ತದೆ.",
         "track_token": "ನಾಗರಿಕ ಟೋಕನ್",
         "track_confirm": "ಹೌದು, ಸರಿಯಾಗಿದೆ",
         "track_reopen_reason": "ಇನ್ನೂ ಏನು ತಪ್ಪಿದೆ?",
@@ -174,8 +171,7 @@ CITIZEN_UI: dict[str, dict[str, str]] = {
         "track_done_confirm": "ಧನ್ಯವಾದ: ನೀವು ದುರಸ್ತಿಯನ್ನು ದೃಢೀಕರಿಸಿದ್ದೀರಿ.",
         "track_done_reopen": "ಮತ್ತೆ ತೆರೆಯಲಾಗಿದೆ: ಹೊಸ ನೋಟಿಸ್‌ನೊಂದಿಗೆ ಒಂದು ಹಂತ ಮೇಲಕ್ಕೆ ಹೋಗುತ್ತದೆ.",
         "track_done_withdraw": "ಹಿಂಪಡೆಯಲಾಗಿದೆ.",
-        "track_token_refused": "ಆ ಟೋಕನ್ ಈ ದೂರಿನದಲ್ಲ. ಸಲ್ಲಿಸುವಾಗ ನೀಡಿದ ಟೋಕನ್ ಹೊಂದಿರುವವರು ಮಾತ್ರ "
-        "ಇದನ್ನು ಮಾಡಬಹುದು.",
+        "track_token_refused": "ಆ ಟೋಕನ್ ಈ ದೂರಿನದಲ್ಲ. ಸಲ್ಲಿಸುವಾಗ ನೀಡಿದ ಟೋಕನ್ ಹೊಂದಿರುವವರು ಮಾತ್ರ ಇದನ್ನು ಮಾಡಬಹುದು.",
         "track_reason_needed": "ಕೆಲವು ಮಾತುಗಳಲ್ಲಿ ಕಾರಣ ಹೇಳಿ.",
         "step_filed": "ಸಲ್ಲಿಸಲಾಯಿತು",
         "step_categorized": "ಸಮಸ್ಯೆಯ ಬಗೆ ಆಯ್ಕೆಯಾಯಿತು",

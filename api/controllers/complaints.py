@@ -65,6 +65,40 @@ def check_tracking_id(tracking_id: str, field: str = "tracking_id") -> str:
     return value
 
 
+async def read_case(
+    client: Client, tracking_id: str, public_url: str
+) -> tuple[ComplaintView, int | None]:
+    """A case's view and the official it is now assigned to (for the caller's scope check):
+    live state from the workflow while it runs, the database projection once it has ended.
+    404 for no such case; 503 while a running case cannot be read."""
+    handle = client.get_workflow_handle(ids.workflow_id(tracking_id))
+    running = False
+    try:
+        description = await handle.describe(rpc_timeout=RPC_TIMEOUT)
+        running = description.status == WorkflowExecutionStatus.RUNNING
+        if running:
+            state = await handle.query(ComplaintWorkflow.status, rpc_timeout=RPC_TIMEOUT)
+            a = state.assignment
+            return from_state(state, public_url), a.official_id if a else None
+    except (RPCError, WorkflowQueryFailedError) as exc:
+        # No worker answering (or Temporal down): fall back to the projection below.
+        if not (isinstance(exc, RPCError) and exc.status == RPCStatusCode.NOT_FOUND):
+            log.warning("live state of %s unavailable: %s", tracking_id, exc)
+            running = True
+    row = await projection.load(tracking_id)
+    if row is None:
+        if running:
+            raise unavailable(RuntimeError("no live state"))
+        raise NotFoundException(f"no complaint {tracking_id}")
+    view = from_record(
+        row,
+        await projection.events(tracking_id),
+        await notice_records.for_complaint(tracking_id),
+        public_url,
+    )
+    return view, row["assignee"]
+
+
 class ComplaintController(Controller):
     """File a complaint, follow it by tracking id, withdraw it."""
 
@@ -112,37 +146,13 @@ class ComplaintController(Controller):
     )
     async def get_one(self, request: Request, tracking_id: TrackingId) -> ComplaintView:
         """Live state from the workflow while it runs; the database projection once it has ended."""
-        tracking_id = check_tracking_id(tracking_id)
-        principal = current_principal(request)
-        public_url = request.app.state.settings.public_url
-        client: Client = request.app.state.temporal
-        handle = client.get_workflow_handle(ids.workflow_id(tracking_id))
-        running = False
-        try:
-            description = await handle.describe(rpc_timeout=RPC_TIMEOUT)
-            running = description.status == WorkflowExecutionStatus.RUNNING
-            if running:
-                state = await handle.query(ComplaintWorkflow.status, rpc_timeout=RPC_TIMEOUT)
-                a = state.assignment
-                require_assigned(principal, a.official_id if a else None)
-                return from_state(state, public_url)
-        except (RPCError, WorkflowQueryFailedError) as exc:
-            # No worker answering (or Temporal down): fall back to the projection below.
-            if not (isinstance(exc, RPCError) and exc.status == RPCStatusCode.NOT_FOUND):
-                log.warning("live state of %s unavailable: %s", tracking_id, exc)
-                running = True
-        row = await projection.load(tracking_id)
-        if row is None:
-            if running:
-                raise unavailable(RuntimeError("no live state"))
-            raise NotFoundException(f"no complaint {tracking_id}")
-        require_assigned(principal, row["assignee"])
-        return from_record(
-            row,
-            await projection.events(tracking_id),
-            await notice_records.for_complaint(tracking_id),
-            public_url,
+        view, assignee_id = await read_case(
+            request.app.state.temporal,
+            check_tracking_id(tracking_id),
+            request.app.state.settings.public_url,
         )
+        require_assigned(current_principal(request), assignee_id)
+        return view
 
     @post(
         "/{tracking_id:str}/withdraw",
