@@ -1,0 +1,228 @@
+"""The people's pages in a real browser (Debian's chromium) against the served stack.
+
+A citizen files with no signal and the complaint becomes exactly one case when the signal
+returns, even when the answer is lost and the page reloaded; a supervisor signs in and
+resolves a case with a real JPEG through the page; another supervisor gets the 403 page;
+the filer's token confirms and a forged one is refused; the verify page tells a real notice
+from one with one byte changed; a form without its CSRF token is refused. Every page stays
+on 127.0.0.1 and axe-core finds nothing serious or critical on any of them.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+from browser_helpers import axe_violations, describe
+from browser_helpers import browser as browser  # fixture
+from helpers import fresh_spot
+from pages_browser_helpers import (
+    case_of,
+    open_near,
+    resolve_by_api,
+    sign_in_as,
+    site_photo,
+    tab,
+    until,
+)
+
+QUEUED = "#queue:not([hidden])"
+FILED = "#mine a"
+
+
+async def _clean(page) -> None:  # type: ignore[no-untyped-def]
+    """Nothing left 127.0.0.1, nothing broke, and axe has nothing serious to say."""
+    assert page.off_host() == [], page.off_host()
+    violations = await axe_violations(page)
+    assert violations == [], describe(violations)
+
+
+async def _fill_report(page, spot: tuple, words: str) -> None:  # type: ignore[no-untyped-def]
+    await page.fill("#lat", f"{spot[0]:.6f}")
+    await page.fill("#lon", f"{spot[1]:.6f}")
+    await page.fill("#description", words)
+    await page.select_option("#category", "pothole")
+    await page.click("#file")
+
+
+async def test_a_complaint_filed_offline_becomes_one_case_when_the_signal_returns(
+    browser, served_api
+):
+    spot = fresh_spot()
+    async with tab(browser, workers=True) as page:
+        await page.goto(served_api.url + "/report")
+        await until(page, "() => navigator.serviceWorker.controller !== null")
+        await page.context.set_offline(True)
+        await page.reload()  # no signal: the service worker opens the page
+        assert await page.text_content("h1") == "Report a problem"
+        await _fill_report(page, spot, f"Pothole by the tank bund road {uuid.uuid4().hex[:6]}")
+        await page.wait_for_selector(QUEUED)
+        assert "1 complaint waiting to send" in await page.text_content("#queue")
+        assert await open_near(served_api, *spot[:2]) == []
+        await page.context.set_offline(False)
+        await page.wait_for_selector(FILED, timeout=30_000)
+        tracking_id = await page.text_content(FILED)
+        assert "Your token:" in await page.text_content("#mine")
+        await page.wait_for_selector(QUEUED, state="hidden")
+        near = await open_near(served_api, *spot[:2])
+        assert [n["tracking_id"] for n in near] == [tracking_id]
+        await _clean(page)
+
+
+async def test_a_complaint_resent_after_a_lost_answer_and_a_reload_is_still_one_case(
+    browser, served_api
+):
+    spot = fresh_spot()
+    async with tab(browser) as page:
+        lost = []
+
+        async def lose_answer(route):  # type: ignore[no-untyped-def]
+            await route.fetch()  # the server files it...
+            lost.append(route.request.url)
+            await route.abort()  # ...but the phone never hears back
+
+        await page.route("**/report/send", lose_answer)
+        await page.goto(served_api.url + "/report")
+        await _fill_report(page, spot, f"Deep pothole at the school gate {uuid.uuid4().hex[:6]}")
+        await until(
+            page, "() => document.querySelector('#queue').textContent.includes('1 complaint')"
+        )
+        [case] = await _wait_near(served_api, spot)  # the server filed it
+        assert lost
+        await page.unroute("**/report/send")
+        await page.reload()  # the queue survived in IndexedDB and is sent again
+        await page.wait_for_selector(FILED, timeout=30_000)
+        assert await page.text_content(FILED) == case["tracking_id"]
+        assert len(await open_near(served_api, *spot[:2])) == 1
+
+
+async def _wait_near(served, spot: tuple) -> list[dict]:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    for _ in range(100):
+        near = await open_near(served, *spot[:2])
+        if near:
+            return near
+        await asyncio.sleep(0.2)
+    raise AssertionError("the complaint never became a case")
+
+
+async def _file_by_page(page, served, spot: tuple) -> str:  # type: ignore[no-untyped-def]
+    await page.goto(served.url + "/report")
+    await _fill_report(page, spot, f"Pothole near the ration shop {uuid.uuid4().hex[:6]}")
+    await page.wait_for_selector(FILED, timeout=30_000)
+    return await page.text_content(FILED)
+
+
+async def test_a_supervisor_resolves_with_a_jpeg_and_another_gets_the_403_page(
+    browser, served_api, tmp_path
+):
+    async with tab(browser) as citizen:
+        tracking_id = await _file_by_page(citizen, served_api, fresh_spot())
+    case = await case_of(served_api, tracking_id, "NOTICE_ISSUED")
+    assignee = case["assignee"]["id"]
+    async with tab(browser) as page:
+        await sign_in_as(page, served_api, assignee)
+        await page.goto(served_api.url + "/work/inbox")
+        await page.click(f"a[href='/work/cases/{tracking_id}']")
+        await page.wait_for_selector("#proof-form")
+        await _clean(page)
+        jpeg = tmp_path / "after.jpg"
+        jpeg.write_bytes(site_photo(case))
+        await page.set_input_files("#proof-after", str(jpeg))
+        await page.click("#proof-form button[type=submit]")
+        await page.wait_for_selector("#case-status[data-status=RESOLVED]", timeout=30_000)
+        await case_of(served_api, tracking_id, "RESOLVED")
+        for _ in range(30):  # the Closure certificate lands a moment after the proof
+            await page.reload()
+            if "Closure" in (await page.text_content("#notices") or ""):
+                break
+        assert "Closure" in await page.text_content("#notices")
+    other = next(o for o in await _roster(served_api) if o["id"] != assignee and o["level"] == 0)
+    async with tab(browser) as page:
+        await sign_in_as(page, served_api, other["id"])
+        answer = await page.goto(served_api.url + f"/work/cases/{tracking_id}")
+        assert answer.status == 403
+        assert "assigned to another supervisor" in await page.text_content("#forbidden-message")
+        await _clean(page)
+
+
+async def _roster(served) -> list[dict]:  # type: ignore[no-untyped-def]
+    async with httpx.AsyncClient(base_url=served.url) as client:
+        resp = await client.get(
+            "/hotspots/officials", headers={"X-API-Key": served.keys["official"]}
+        )
+        assert resp.status_code == 200, resp.text
+        return resp.json()["officials"]
+
+
+async def test_the_filer_confirms_with_the_token_and_a_forged_token_is_refused(browser, served_api):
+    async with tab(browser) as citizen:
+        tracking_id = await _file_by_page(citizen, served_api, fresh_spot())
+        case = await case_of(served_api, tracking_id, "NOTICE_ISSUED")
+        await resolve_by_api(served_api, case)
+        await case_of(served_api, tracking_id, "RESOLVED")
+        async with tab(browser) as stranger:  # no token on this phone: they type a guess
+            await stranger.goto(served_api.url + f"/track/{tracking_id}")
+            await stranger.fill("#token-confirm", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            await stranger.click("#confirm")
+            assert "not this complaint's" in await stranger.text_content("#forbidden-message")
+        await citizen.goto(served_api.url + f"/track/{tracking_id}")
+        await until(citizen, "() => document.querySelector('#token-confirm').value.length > 0")
+        await _clean(citizen)
+        await citizen.click("#confirm")
+        await citizen.wait_for_selector("#track-done")
+        assert (await case_of(served_api, tracking_id, "CLOSED"))["status"] == "CLOSED"
+
+
+async def test_the_verify_page_says_valid_for_a_notice_and_invalid_for_one_byte_changed(
+    browser, served_api, tmp_path
+):
+    async with tab(browser) as citizen:
+        tracking_id = await _file_by_page(citizen, served_api, fresh_spot())
+    case = await case_of(served_api, tracking_id, "NOTICE_ISSUED")
+    async with httpx.AsyncClient(base_url=served_api.url) as client:
+        pdf = await client.get(
+            f"/v1/notices/{case['notices'][0]['notice_id']}.pdf",
+            headers={"X-API-Key": served_api.keys["official"]},
+        )
+        assert pdf.status_code == 200, pdf.text
+    good = tmp_path / "notice.pdf"
+    good.write_bytes(pdf.content)
+    changed = bytearray(pdf.content)
+    middle = len(changed) // 2
+    changed[middle] = (changed[middle] + 1) % 256
+    bad = tmp_path / "changed.pdf"
+    bad.write_bytes(bytes(changed))
+    async with tab(browser) as page:
+        await page.goto(served_api.url + "/verify")
+        await _clean(page)
+        await page.set_input_files("#pdf-file", str(good))
+        await page.click("#pdf-check")
+        await until(page, "() => document.querySelector('#verdict').textContent.includes('Valid:')")
+        assert tracking_id in await page.text_content("#verdict")
+        await page.set_input_files("#pdf-file", str(bad))
+        await page.click("#pdf-check")
+        await until(
+            page, "() => !document.querySelector('#verdict').textContent.includes('Valid:')"
+        )
+        assert "Valid:" not in await page.text_content("#verdict")
+
+
+async def test_a_form_posted_without_its_csrf_token_is_refused(browser, served_api):
+    async with tab(browser) as page:
+        await page.goto(served_api.url + "/signin")
+        await _clean(page)
+        await page.evaluate("document.querySelector('input[name=csrf]').remove()")
+        await page.fill("#official", "1")
+        await page.fill("#password", "whatever it is")
+        async with page.expect_navigation() as answer:
+            await page.click("button[type=submit]")
+        assert (await answer.value).status == 403
+
+
+async def test_every_page_stays_local_and_passes_axe(browser, served_api):
+    async with tab(browser) as page:
+        for path in ("/report", "/report?lang=kn", "/verify", "/signin"):
+            await page.goto(served_api.url + path)
+            await _clean(page)
