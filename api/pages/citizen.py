@@ -117,7 +117,7 @@ def _namespaced(device: str, index: int, raw: Any) -> tuple[str | None, Any]:
         return None, raw
     if not 1 <= len(said) <= CLIENT_ID_MAX:
         raise FieldError(f"complaints[{index}].client_id", f"must be 1-{CLIENT_ID_MAX} characters")
-    prefix = hashlib.sha256(device.encode()).hexdigest()[:16]
+    prefix = citizens.device_hash(device)[:16]
     return said, {**raw, "client_id": f"w{prefix}.{said}"}
 
 
