@@ -19,8 +19,9 @@ from domain.case import (
 )
 from domain.categories import BY_CODE
 from domain.priority import decide, urgent_words
+from domain.states import Status
 from geo.zones import Match
-from records import projection
+from records import points, projection
 from records.geography import CityZones, UnknownCity, ZoneDirectory, responsible_official
 from records.tables import Official
 
@@ -106,8 +107,11 @@ class CaseActivities:
     @resilient
     async def record(self, data: RecordInput) -> CaseEvent | None:
         """Write a state revision and its event to the database projection (idempotent);
-        the event written when asked (`return_event`), so the case's history holds it."""
+        the event written when asked (`return_event`), so the case's history holds it. A closed
+        case's citizens' points are settled (records.points), once however often retried."""
         await projection.record(data.state, data.event)
+        if data.state.status == Status.CLOSED:  # final: what the citizens earned (idempotent)
+            await points.settle(data.state.complaint.tracking_id)
         if self.webhooks is not None:  # status changes go to webhooks (enqueued idempotently)
             await self.webhooks.announce(data.state, data.event)
         return data.event if data.return_event else None

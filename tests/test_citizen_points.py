@@ -73,6 +73,20 @@ async def _recorded(tracking_id: str, status: str) -> None:
     raise AssertionError(f"{tracking_id} never recorded {status}")
 
 
+async def _settled(tracking_id: str, rows: int) -> None:
+    """Wait until the record step has granted a closed case's points: `rows` ledger rows."""
+    for _ in range(300):
+        found = await CitizenPoints.count().where(CitizenPoints.tracking_id == tracking_id)
+        if found >= rows:
+            await asyncio.sleep(0.2)  # nothing more may follow
+            assert (
+                await CitizenPoints.count().where(CitizenPoints.tracking_id == tracking_id) == rows
+            )
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{tracking_id} never earned {rows} ledger rows")
+
+
 async def _ledger(**where: str) -> dict[str, tuple[str, int, str]]:
     """{event_key: (reason, points, tracking_id)} of the ledger rows matching column values."""
     query = CitizenPoints.select()
@@ -90,7 +104,7 @@ async def _confirm_by_app(api, tracking_id: str, key: str) -> None:  # type: ign
 # --- live cases on the real workflow ------------------------------------------------------
 
 
-async def test_a_verified_fix_earns_once_however_often_and_concurrently_settled(api, api_keys):
+async def test_a_verified_fix_earns_points_on_closing_and_never_twice(api, api_keys):
     citizen, official = api_keys["citizen-app"], auth(api_keys["official"])
     secret, spot = _secret(), fresh_spot()
     device = device_hash(secret)
@@ -102,10 +116,10 @@ async def test_a_verified_fix_earns_once_however_often_and_concurrently_settled(
     assert await points.settle(tracking_id) == 0  # may still be reopened or withdrawn
     await _track(api, tracking_id, "confirm", token)
     await _recorded(tracking_id, "CLOSED")
+    await _settled(tracking_id, 2)  # the workflow's record step granted them on closing
 
-    new = await asyncio.gather(*(points.settle(tracking_id) for _ in range(3)))
-    again = [await points.settle(tracking_id) for _ in range(3)]
-    assert sum(new) == 2 and again == [0, 0, 0]
+    again = await asyncio.gather(*(points.settle(tracking_id) for _ in range(3)))
+    assert again == [0, 0, 0] and [await points.settle(tracking_id) for _ in range(2)] == [0, 0]
     filed = (
         await Complaint.select(Complaint.filed_at)
         .where(Complaint.tracking_id == tracking_id)
@@ -172,9 +186,10 @@ async def test_re_complaints_by_others_earn_the_first_reporter_by_the_same_devic
         await _recorded(tracking_id, "RESOLVED")
     await _track(api, followed, "confirm", other_token)  # the re-complainer confirms
     await _confirm_by_app(api, lone, citizen)
-    for tracking_id in (followed, lone):
+    for tracking_id, rows in ((followed, 3), (lone, 1)):
         await _recorded(tracking_id, "CLOSED")
-    assert await asyncio.gather(points.settle(followed), points.settle(lone)) == [3, 1]
+        await _settled(tracking_id, rows)
+    assert await asyncio.gather(points.settle(followed), points.settle(lone)) == [0, 0]
 
     case_a = await _ledger(tracking_id=followed)
     assert sorted((r, p) for r, p, _ in case_a.values()) == [
@@ -237,7 +252,12 @@ async def test_a_burst_of_five_filings_in_one_hour_earns_resolution_points_once(
     filed = await Complaint.select(Complaint.filed_at).where(Complaint.tracking_id.is_in(cases))
     assert {points.ist_hour(r["filed_at"]) for r in filed} == {hour.strftime("%Y-%m-%dT%H")}
 
-    assert sum(await asyncio.gather(*(points.settle(t) for t in cases))) == 1
+    rows: dict[str, tuple[str, int, str]] = {}
+    for _ in range(100):  # each case's record step settles it; the burst earns once
+        rows = await _ledger(device_sha256=device)
+        if rows:
+            break
+        await asyncio.sleep(0.1)
     assert sum(await asyncio.gather(*(points.settle(t) for t in cases))) == 0
     rows = await _ledger(device_sha256=device)
     assert list(rows) == [f"resolved:{device[:16]}:{hour.strftime('%Y-%m-%dT%H')}"]
@@ -270,7 +290,8 @@ async def test_a_citizen_who_reopens_and_is_proved_right_earns_answered(api, api
         (ComplaintEvent.tracking_id == tracking_id) & (ComplaintEvent.kind == "escalated")
     )
     assert {r["actor"] for r in reopen} == {citizen_actor(device)}
-    assert await points.settle(tracking_id) == 2
+    await _settled(tracking_id, 2)
+    assert await points.settle(tracking_id) == 0
     assert sorted(r for r, _, _ in (await _ledger(device_sha256=device)).values()) == [
         "answered",
         "resolved",
