@@ -18,6 +18,7 @@ from domain.category_names import CATEGORY_NAMES, frozen_table
 from domain.staff_words import STAFF_UI
 from domain.words_citizen import CITIZEN_UI
 from domain.words_official import OFFICIAL_UI
+from domain.words_points import POINTS_UI
 from domain.words_supervisor import SUPERVISOR_UI
 
 UI_LANGUAGES: tuple[str, ...] = ("en", "kn")  # languages the pages are written in
@@ -384,7 +385,7 @@ UI: Mapping[str, Mapping[str, str]] = frozen_table(
     }
 )
 # The staff, citizen, official and supervisor pages' strings (domain/*_words*.py) join it.
-_PARTS = (STAFF_UI, CITIZEN_UI, OFFICIAL_UI, SUPERVISOR_UI)
+_PARTS = (STAFF_UI, CITIZEN_UI, OFFICIAL_UI, SUPERVISOR_UI, POINTS_UI)
 UI = frozen_table({lang: {**words, **{k: v for part in _PARTS for k, v in part[lang].items()}}
                   for lang, words in UI.items()})  # fmt: skip
 

@@ -17,6 +17,7 @@ import base64
 import hashlib
 import hmac
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from domain.roles import Role
@@ -28,7 +29,7 @@ DEVICE_MIN, DEVICE_MAX = 22, 64  # a device secret's length: 22 base64url chars 
 TOKEN_LENGTH = 26  # base32 characters: 130 bits
 _DEVICE = re.compile(r"^[A-Za-z0-9_-]+$")
 PSEUDONYM_MAX = 24
-_PSEUDONYM = re.compile(r"^[\w .'-]+$", re.UNICODE)
+_PSEUDONYM_MARKS = frozenset(" .'-\u200c\u200d")  # and ZWNJ/ZWJ, which Indic scripts need
 
 
 class WebKeyRevoked(RuntimeError):
@@ -109,16 +110,21 @@ async def holder(tracking_id: str, token: str) -> Holder | None:
     return Holder(tracking_id, row["device_sha256"], row["filing"]) if row else None
 
 
+def _name_char(ch: str) -> bool:
+    """A letter or digit of any script (with its vowel signs), a space, or . ' -."""
+    return ch.isalnum() or unicodedata.category(ch) in ("Mn", "Mc") or ch in _PSEUDONYM_MARKS
+
+
 def clean_pseudonym(value: str) -> str:
-    """A board name: 2-24 letters, digits, spaces or . ' - ; never a phone number.
+    """A board name in any script: 2-24 letters, digits, spaces or . ' - ; never a number.
 
     Raises ValueError naming the rule broken.
     """
-    name = " ".join(value.split())
+    name = unicodedata.normalize("NFC", " ".join(value.split()))
     if not 2 <= len(name) <= PSEUDONYM_MAX:
         raise ValueError(f"must be 2-{PSEUDONYM_MAX} characters")
-    if not _PSEUDONYM.match(name):
-        raise ValueError("may hold only letters, digits, spaces and . ' -")
+    if not name[0].isalnum() or not all(_name_char(ch) for ch in name):
+        raise ValueError("may hold only letters, digits, spaces and . ' -, and start with one")
     if sum(ch.isdigit() for ch in name) > 4:
         raise ValueError("may hold at most four digits, so that it is never a phone number")
     return name

@@ -7,7 +7,9 @@ A citizen files a pothole from /report (and one more while offline, to show the 
 the case's supervisor and its zonal officer are invited with `civicops officials invite`
 (the same settings as the running stack: run it from the checkout `civicops up` runs in),
 set passwords and sign in; the supervisor resolves the case with a photo through the page;
-the citizen then sees Confirm on /track. Every page is taken in English, a few in Kannada.
+the citizen then sees Confirm on /track, confirms, sees the points on /report, chooses a
+pseudonym and finds it on the ward's neighbourhood board. Every page is taken in English, a
+few in Kannada.
 """
 
 from __future__ import annotations
@@ -58,6 +60,15 @@ def jpeg(case: dict) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif.tobytes())
     return out.getvalue()
+
+
+async def until(page, check: str, seconds: float = 30) -> None:  # type: ignore[no-untyped-def]
+    """Poll a JS check in the page (the pages' CSP forbids wait_for_function's eval)."""
+    for _ in range(int(seconds * 5)):
+        if await page.evaluate(check):
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"never true: {check}")
 
 
 async def shoot(url: str, keys: dict[str, str], out: Path) -> list[Path]:
@@ -157,6 +168,26 @@ async def shoot(url: str, keys: dict[str, str], out: Path) -> list[Path]:
             await capture(official, name)
         await citizen.goto(f"{url}/track/{tracking_id}")
         await capture(citizen, "track-resolved")
+        await until(citizen, "() => document.getElementById('token-confirm').value !== ''")
+        await citizen.click("#confirm")  # the token filled in from the phone: points follow
+        await citizen.wait_for_selector("#track-done")
+        await citizen.goto(f"{url}/report?lang=en")
+        await until(
+            citizen, "() => document.getElementById('points-total').textContent.includes('13')"
+        )
+        await citizen.fill("#pseudonym", "Asha K")
+        await citizen.click("#pseudonym-save")
+        await until(
+            citizen,
+            "() => document.getElementById('pseudonym-state').textContent.includes('Saved')",
+        )
+        await citizen.locator("#points-h").scroll_into_view_if_needed()
+        await capture(citizen, "report-points")
+        ward = case["ward"]["id"]
+        await citizen.goto(f"{url}/board/bengaluru/{ward}?lang=en")
+        await capture(citizen, "board")
+        await citizen.goto(f"{url}/board/bengaluru?lang=kn")
+        await capture(citizen, "board-kn")
         await citizen.goto(f"{url}/verify")
         await capture(citizen, "verify-tool")
         await browser.close()

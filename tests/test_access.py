@@ -32,7 +32,8 @@ PUBLIC_PAGES |= {"/signin", "/signout", "/me", "/invite/{token:str}"}
 # (tests/test_page_access.py), citizens' pages the form token and the citizen token.
 PUBLIC_PAGES |= {"/report", "/report/token", "/report/send", "/report/upload", "/report/classify",
                  "/report/nearby", "/sw.js", "/verify", "/track/{tracking_id:str}",
-                 "/track/{tracking_id:str}/{action:str}"}  # fmt: skip
+                 "/track/{tracking_id:str}/{action:str}", "/report/points", "/report/pseudonym",
+                 "/board/{city:str}", "/board/{city:str}/{ward:str}"}  # fmt: skip
 PUBLIC_PREFIXES_PAGES = ("/work",)
 # Public copies of filed photos (EXIF stripped, named by their hash) are for everyone.
 PUBLIC_PREFIXES = ("/open311/v2", "/static/", "/v1/media/")

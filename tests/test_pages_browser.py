@@ -223,6 +223,36 @@ async def test_a_form_posted_without_its_csrf_token_is_refused(browser, served_a
 
 async def test_every_page_stays_local_and_passes_axe(browser, served_api):
     async with tab(browser) as page:
-        for path in ("/report", "/report?lang=kn", "/verify", "/signin"):
+        for path in ("/report", "/report?lang=kn", "/verify", "/signin", "/board/bengaluru",
+                     "/board/bengaluru/65?lang=kn"):  # fmt: skip
             await page.goto(served_api.url + path)
             await _clean(page)
+
+
+async def test_a_citizen_chooses_a_board_pseudonym_on_the_report_page(browser, served_api):
+    name = f"Asha {uuid.uuid4().hex[:4]}"
+    async with tab(browser) as page:
+        await page.goto(served_api.url + "/report")
+        await until(
+            page,
+            "() => document.getElementById('points-total').textContent.includes('No points yet')",
+        )
+        await page.fill("#pseudonym", "98450 12345")
+        await page.click("#pseudonym-save")
+        await until(
+            page,
+            "() => document.getElementById('pseudonym').getAttribute('aria-invalid') === 'true'",
+        )
+        assert "at most four digits" in await page.text_content("#pseudonym-state")
+        await page.fill("#pseudonym", name)
+        await page.click("#pseudonym-save")
+        await until(
+            page, "() => document.getElementById('pseudonym-state').textContent.includes('Saved')"
+        )
+        assert name in await page.text_content("#pseudonym-state")
+        await page.reload()  # the server keeps it for this phone
+        await until(page, f"() => document.getElementById('pseudonym').value === {name!r}")
+        await _clean(page)
+        await page.click("#board-link")
+        await page.wait_for_selector("#board-empty")  # no points yet: not on the board
+        assert name not in await page.content()

@@ -33,19 +33,22 @@ from api.controllers.stats import nearby_cases
 from api.controllers.uploads import MAX_MULTIPART_BYTES, UploadsOut, _receive
 from api.controllers.words import ClassifyIn, ClassifyOut, classify_text
 from api.errors import FieldError
+from api.pages.board import badge_words
 from api.pages.handlers import NO_CACHE, _page
 from api.pages.signin import FORM_COOKIE, _form_token, _same
 from api.pages.view import page_data
 from api.ratelimit import RateLimiter, public_rate_guard
 from domain.categories import CATEGORIES
 from domain.words import STATUS_NAMES
-from records import citizens
+from records import citizens, points
 from records.apikeys import Principal
 
 STATIC = Path(__file__).resolve().parents[1] / "static" / "app"
 MAX_WEB_ITEMS = 20  # a phone's queue is sent 20 at a time
 CLIENT_ID_MAX = 40
-SHELL_FILES = ("app.css", "report.js", "outbox.js", "format.js", "track.js", "sw.js")
+PSEUDONYM_SENT_MAX = 100  # characters accepted before spaces are folded (24 kept)
+SHOWN_ENTRIES = 20  # ledger entries the report page lists
+SHELL_FILES = ("app.css", "report.js", "outbox.js", "format.js", "track.js", "points.js", "sw.js")
 
 
 class WebBatchIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -77,6 +80,36 @@ class WebBatchOut(msgspec.Struct):
     accepted: int
     rejected: int
     results: list[WebResult]
+
+
+class DeviceIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The report page's device secret, which alone names its points."""
+
+    device: Annotated[str, Meta(min_length=citizens.DEVICE_MIN, max_length=citizens.DEVICE_MAX)]
+
+
+class PseudonymIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A device's choice of board name; empty or null takes it off the board."""
+
+    device: Annotated[str, Meta(min_length=citizens.DEVICE_MIN, max_length=citizens.DEVICE_MAX)]
+    pseudonym: Annotated[str, Meta(max_length=PSEUDONYM_SENT_MAX)] | None = None
+
+
+class PointsOut(msgspec.Struct):
+    """A device's points: its total, badge codes, board name and latest ledger entries."""
+
+    total: int
+    badges: list[str]
+    counts: dict[str, int]
+    pseudonym: str | None
+    entries: list[dict[str, Any]]
+
+
+def _device(device: str) -> str:
+    """The device secret, or a 400 naming `device`."""
+    if not citizens.device_ok(device):
+        raise FieldError("device", "must be 22-64 base64url characters")
+    return device
 
 
 def _limit(request: Request) -> None:
@@ -133,6 +166,7 @@ async def report_page(request: Request) -> Template:
             "words": dict(words),
             "categories": {c.code: page.fmt.category(c.code) for c in CATEGORIES},
             "statuses": dict(STATUS_NAMES[page.language]),
+            "badges": {b["code"]: b["title"] for b in badge_words(words)},
         }
     )
     return page.render("report.html", page_name="report", data=data)
@@ -159,8 +193,7 @@ async def report_send(request: Request, data: JSONBody[WebBatchIn]) -> WebBatchO
     """File the phone's queued complaints; one answer each, with its citizen token."""
     _form_checked(request)
     _limit(request)
-    if not citizens.device_ok(data.device):
-        raise FieldError("device", "must be 22-64 base64url characters")
+    _device(data.device)
     principal = await _web(request)
     pairs = [_namespaced(data.device, i, raw) for i, raw in enumerate(data.complaints)]
     answer = await file_batch(request, principal, BatchIn(data.sent_at, [p[1] for p in pairs]))
@@ -219,6 +252,40 @@ async def report_nearby(request: Request) -> Response[Any]:
     return Response(found, headers={"Cache-Control": NO_CACHE.to_header()})
 
 
+@post("/report/points", include_in_schema=False, opt=dict(PUBLIC), guards=[public_rate_guard],
+      status_code=200)  # fmt: skip
+async def report_points(request: Request, data: JSONBody[DeviceIn]) -> PointsOut:
+    """This phone's points, badges and board name (only the phone's secret names them)."""
+    _form_checked(request)
+    digest = citizens.device_hash(_device(data.device))
+    mine = await points.balance(digest)
+    entries = [
+        {
+            "reason": e["reason"],
+            "points": e["points"],
+            "tracking_id": e["tracking_id"],
+            "ward": e["ward"],
+            "at": e["at"].isoformat(),
+        }
+        for e in mine["entries"][:SHOWN_ENTRIES]
+    ]
+    name = await citizens.pseudonym(digest)
+    return PointsOut(mine["total"], mine["badges"], mine["counts"], name, entries)
+
+
+@post("/report/pseudonym", include_in_schema=False, opt=dict(PUBLIC),
+      guards=[public_rate_guard], status_code=200)  # fmt: skip
+async def report_pseudonym(request: Request, data: JSONBody[PseudonymIn]) -> dict[str, str | None]:
+    """Choose, change or drop this phone's name on the neighbourhood board."""
+    _form_checked(request)
+    device = _device(data.device)
+    try:
+        name = await citizens.set_pseudonym(device, (data.pseudonym or "").strip() or None)
+    except ValueError as exc:
+        raise FieldError("pseudonym", str(exc)) from None
+    return {"pseudonym": name}
+
+
 def _version() -> str:
     """A short hash of the files the service worker caches: a new one replaces the cache."""
     digest = hashlib.sha256()
@@ -245,5 +312,7 @@ REPORT_PAGES = [
     report_upload,
     report_classify,
     report_nearby,
+    report_points,
+    report_pseudonym,
     service_worker,
 ]

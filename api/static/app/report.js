@@ -6,6 +6,7 @@
 
 import { pageData } from "./format.js";
 import { openStore } from "./outbox.js";
+import { startPoints } from "./points.js";
 
 const data = pageData();
 const words = data.words;
@@ -368,6 +369,7 @@ async function start() {
   setInterval(flush, 30000);
   drawMap();
   await showQueue();
+  startPoints(words, data.badges, deviceSecret, formToken);
   flush();
 }
 

@@ -15,6 +15,7 @@ const SHELL = [
   "/static/app/outbox.js",
   "/static/app/format.js",
   "/static/app/track.js",
+  "/static/app/points.js",
   "/static/vendor/leaflet/leaflet.js",
   "/static/vendor/leaflet/leaflet.css",
   "/static/vendor/leaflet/images/marker-icon.png",
