@@ -5,44 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import re
-import secrets
 import types
 import uuid
 from datetime import UTC, datetime
 
+from citizen_helpers import device_secret, grant_points, report_form
 from helpers import auth, fresh_spot, wait_for_status
 from lifecycle_helpers import resolve
 
 from records.citizens import device_hash, set_pseudonym
-from records.tables import CitizenPoints
 
 WARD = "12"  # no other test files in this ward (fresh_spot is in ward 65)
 
 
-def _device() -> str:
-    return secrets.token_urlsafe(24)
-
-
-async def _form(api) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    resp = await api.get("/report/token")
-    assert resp.status_code == 200, resp.text
-    return {"X-CivicOps-Form": resp.json()["token"]}
-
-
-async def _grant(device: str, earned: int, ward: str = WARD, reason: str = "resolved") -> None:
-    """One ledger row written by hand, in Bengaluru."""
-    await CitizenPoints.insert(
-        CitizenPoints(
-            event_key=f"test:{uuid.uuid4().hex}",
-            device_sha256=device,
-            points=earned,
-            reason=reason,
-            tracking_id="BLR-TEST",
-            city="bengaluru",
-            ward=ward,
-            at=datetime.now(UTC),
-        )
-    )
+async def _grant(device: str, earned: int, ward: str = WARD) -> None:
+    """Resolution points in Bengaluru, written by hand."""
+    await grant_points(device, "resolved", "bengaluru", ward, earned)
 
 
 def _board_rows(html: str) -> list[tuple[str, str]]:
@@ -55,7 +33,7 @@ def _board_rows(html: str) -> list[tuple[str, str]]:
 async def test_the_ward_board_shows_chosen_pseudonyms_ranked_and_nothing_else(api):
     """Only devices that chose a name appear, by points; no hash, no tracking id."""
     tag = uuid.uuid4().hex[:5]
-    devices = {name: _device() for name in ("asha", "babu", "shy")}
+    devices = {name: device_secret() for name in ("asha", "babu", "shy")}
     await _grant(device_hash(devices["asha"]), 9000)
     await _grant(device_hash(devices["babu"]), 9500)
     await _grant(device_hash(devices["shy"]), 99000)  # never chose a pseudonym
@@ -107,9 +85,9 @@ async def test_the_ward_picker_leads_to_the_ward_board(api):
 
 async def test_a_pseudonym_is_chosen_refused_when_it_is_a_number_and_dropped(api):
     """A name in any script is kept; a phone number or markup is a 400 naming pseudonym."""
-    device = _device()
+    device = device_secret()
     await _grant(device_hash(device), 8000)
-    form = await _form(api)
+    form = await report_form(api)
     tag = uuid.uuid4().hex[:5]
     chosen = await api.post(
         "/report/pseudonym", json={"device": device, "pseudonym": f"  ರವಿ   {tag} "}, headers=form
@@ -136,11 +114,11 @@ async def test_a_pseudonym_is_chosen_refused_when_it_is_a_number_and_dropped(api
 
 async def test_points_and_pseudonyms_need_the_form_token_and_a_real_device(api):
     """Another site cannot read or rename a phone's points; a bad device is a 400."""
-    device = _device()
+    device = device_secret()
     assert (await api.post("/report/points", json={"device": device})).status_code == 403
     rename = await api.post("/report/pseudonym", json={"device": device, "pseudonym": "Zed"})
     assert rename.status_code == 403
-    form = await _form(api)
+    form = await report_form(api)
     for body, field in (
         ({"device": "short"}, "device"),
         ({"device": "!" * 30}, "device"),
@@ -164,7 +142,7 @@ async def test_points_and_pseudonyms_need_the_form_token_and_a_real_device(api):
 async def test_a_citizen_who_files_and_confirms_on_the_pages_sees_points_and_badges(api, api_keys):
     """File from the report page, the fix is proved, the citizen confirms with the token:
     the report page then shows 13 points, two badges and the case in the ledger."""
-    device, spot = _device(), fresh_spot()
+    device, spot = device_secret(), fresh_spot()
     item = {
         "client_id": uuid.uuid4().hex,
         "captured_at": datetime.now(UTC).isoformat(),
@@ -174,7 +152,7 @@ async def test_a_citizen_who_files_and_confirms_on_the_pages_sees_points_and_bad
         "description": f"Deep pothole near the school gate {uuid.uuid4().hex[:6]}",
     }
     body = {"device": device, "sent_at": datetime.now(UTC).isoformat(), "complaints": [item]}
-    sent = await api.post("/report/send", json=body, headers=await _form(api))
+    sent = await api.post("/report/send", json=body, headers=await report_form(api))
     assert sent.status_code == 200, sent.text
     [result] = sent.json()["results"]
     tracking_id, token = result["tracking_id"], result["token"]
@@ -188,7 +166,7 @@ async def test_a_citizen_who_files_and_confirms_on_the_pages_sees_points_and_bad
     assert done.status_code == 303, done.text
     await wait_for_status(api, tracking_id, official, "CLOSED")
 
-    form = await _form(api)
+    form = await report_form(api)
     mine: dict = {}
     for _ in range(100):  # the record step settles the points as the case closes
         mine = (await api.post("/report/points", json={"device": device}, headers=form)).json()

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from citizen_helpers import grant_points
 from helpers import auth, fresh_spot, pothole, wait_for_status, wait_until
 from lifecycle_helpers import resolve
 
@@ -391,36 +392,21 @@ def test_another_apps_re_complaint_follows_the_first_reporter_and_the_same_apps_
 # --- badges and the board, from the ledger ------------------------------------------------
 
 
-async def _grant(device: str, reason: str, city: str, ward: str, earned: int = 10) -> None:
-    """One ledger row written by hand."""
-    await CitizenPoints.insert(
-        CitizenPoints(
-            event_key=f"test:{uuid.uuid4().hex}",
-            device_sha256=device,
-            points=earned,
-            reason=reason,
-            tracking_id="BLR-TEST",
-            city=city,
-            ward=ward,
-        )
-    )
-
-
 async def test_badges_appear_at_their_milestones(database):
     device, city = device_hash(_secret()), f"pts-{uuid.uuid4().hex[:8]}"
     assert await points.badges(device) == []
-    await _grant(device, "resolved", city, "4", 5)
+    await grant_points(device, "resolved", city, "4", 5)
     assert await points.badges(device) == ["first_fix"]
     for _ in range(8):
-        await _grant(device, "resolved", city, "4", 5)
-    await _grant(device, "resolved", city, "5", 5)
+        await grant_points(device, "resolved", city, "4", 5)
+    await grant_points(device, "resolved", city, "5", 5)
     assert await points.badges(device) == ["first_fix"]  # 9 fixes in ward 4, 1 in ward 5
-    await _grant(device, "resolved", city, "4", 5)
+    await grant_points(device, "resolved", city, "4", 5)
     assert await points.badges(device) == ["first_fix", "ten_confirmed_ward"]
-    await _grant(device, "first", city, "4", 5)
-    await _grant(device, "answered", city, "4", 3)
+    await grant_points(device, "first", city, "4", 5)
+    await grant_points(device, "answered", city, "4", 3)
     assert "hundred_points" not in await points.badges(device)  # 63 points
-    await _grant(device, "resolved", city, "5", 37)
+    await grant_points(device, "resolved", city, "5", 37)
     assert await points.badges(device) == [b.code for b in points.BADGES]
     assert len(points.BADGES) == 5
     mine = await points.balance(device)
@@ -439,8 +425,8 @@ async def test_the_board_shows_only_chosen_pseudonyms_ranked(database):
         ("chitra", 20, "1"),
         ("chitra", 5, "2"),
     ):
-        await _grant(devices[name], "resolved", city, ward, earned)
-    await _grant(devices["asha"], "resolved", city, "1", 0)  # a second fix, no points
+        await grant_points(devices[name], "resolved", city, ward, earned)
+    await grant_points(devices["asha"], "resolved", city, "1", 0)  # a second fix, no points
     await set_pseudonym(secrets["asha"], "Asha")
     await set_pseudonym(secrets["babu"], "Babu")
     await set_pseudonym(secrets["chitra"], "Chitra")

@@ -1,0 +1,38 @@
+"""What the citizens' page tests share: a phone's secret, the report page's form token, and
+ledger rows written by hand."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, datetime
+
+from records.tables import CitizenPoints
+
+
+def device_secret() -> str:
+    """A new phone's secret, as the report page makes one (24 random bytes, base64url)."""
+    return secrets.token_urlsafe(24)
+
+
+async def report_form(api) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The header that carries the report page's double-submit form token (its cookie set)."""
+    resp = await api.get("/report/token")
+    assert resp.status_code == 200, resp.text
+    return {"X-CivicOps-Form": resp.json()["token"]}
+
+
+async def grant_points(device: str, reason: str, city: str, ward: str, earned: int = 10) -> None:
+    """One citizens' ledger row written by hand (device: the SHA-256 of its secret)."""
+    await CitizenPoints.insert(
+        CitizenPoints(
+            event_key=f"test:{uuid.uuid4().hex}",
+            device_sha256=device,
+            points=earned,
+            reason=reason,
+            tracking_id="BLR-TEST",
+            city=city,
+            ward=ward,
+            at=datetime.now(UTC),
+        )
+    )
