@@ -22,6 +22,19 @@ async def report_form(api) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return {"X-CivicOps-Form": resp.json()["token"]}
 
 
+def report_item(spot: tuple, **extra: object) -> dict[str, object]:
+    """One complaint as the report page queues it: client id, capture time, spot, words."""
+    return {
+        "client_id": uuid.uuid4().hex,
+        "captured_at": datetime.now(UTC).isoformat(),
+        "latitude": spot[0],
+        "longitude": spot[1],
+        "category": "pothole",
+        "description": f"Deep pothole near the bus stop {uuid.uuid4().hex[:6]}",
+        **extra,
+    }
+
+
 async def grant_points(device: str, reason: str, city: str, ward: str, earned: int = 10) -> None:
     """One citizens' ledger row written by hand (device: the SHA-256 of its secret)."""
     await CitizenPoints.insert(

@@ -9,7 +9,7 @@ import types
 import uuid
 from datetime import UTC, datetime
 
-from citizen_helpers import device_secret, grant_points, report_form
+from citizen_helpers import device_secret, grant_points, report_form, report_item
 from helpers import auth, fresh_spot, wait_for_status
 from lifecycle_helpers import resolve
 
@@ -143,15 +143,8 @@ async def test_a_citizen_who_files_and_confirms_on_the_pages_sees_points_and_bad
     """File from the report page, the fix is proved, the citizen confirms with the token:
     the report page then shows 13 points, two badges and the case in the ledger."""
     device, spot = device_secret(), fresh_spot()
-    item = {
-        "client_id": uuid.uuid4().hex,
-        "captured_at": datetime.now(UTC).isoformat(),
-        "latitude": spot[0],
-        "longitude": spot[1],
-        "category": "pothole",
-        "description": f"Deep pothole near the school gate {uuid.uuid4().hex[:6]}",
-    }
-    body = {"device": device, "sent_at": datetime.now(UTC).isoformat(), "complaints": [item]}
+    body = {"device": device, "sent_at": datetime.now(UTC).isoformat(),
+            "complaints": [report_item(spot)]}  # fmt: skip
     sent = await api.post("/report/send", json=body, headers=await report_form(api))
     assert sent.status_code == 200, sent.text
     [result] = sent.json()["results"]

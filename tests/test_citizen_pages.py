@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import re
 import types
-import uuid
 from datetime import UTC, datetime
 
-from citizen_helpers import device_secret, report_form
+from citizen_helpers import device_secret, report_form, report_item
 from helpers import auth, fresh_spot, wait_for_status
 from lifecycle_helpers import resolve
 
 from domain import ids
 from records.tables import CitizenToken, Complaint
-
-
-def _item(spot: tuple, **extra: object) -> dict[str, object]:
-    return {
-        "client_id": uuid.uuid4().hex,
-        "captured_at": datetime.now(UTC).isoformat(),
-        "latitude": spot[0],
-        "longitude": spot[1],
-        "category": "pothole",
-        "description": f"Deep pothole near the bus stop {uuid.uuid4().hex[:6]}",
-        **extra,
-    }
 
 
 async def _send(api, device: str, items: list[dict]) -> dict:  # type: ignore[no-untyped-def]
@@ -63,7 +50,7 @@ async def test_service_worker_is_served_from_the_root_with_its_version(api):
 async def test_sending_without_the_form_token_is_refused(api):
     """Another site cannot file for a visitor: no form token, 403."""
     body = {"device": device_secret(), "sent_at": datetime.now(UTC).isoformat(),
-            "complaints": [_item(fresh_spot())]}  # fmt: skip
+            "complaints": [report_item(fresh_spot())]}  # fmt: skip
     resp = await api.post("/report/send", json=body)
     assert resp.status_code == 403
     assert "X-CivicOps-Form" in resp.json()["detail"]
@@ -72,7 +59,7 @@ async def test_sending_without_the_form_token_is_refused(api):
 async def test_a_bad_device_secret_is_a_400_naming_device(api):
     """The device secret must be a long random string."""
     body = {"device": "short", "sent_at": datetime.now(UTC).isoformat(),
-            "complaints": [_item(fresh_spot())]}  # fmt: skip
+            "complaints": [report_item(fresh_spot())]}  # fmt: skip
     resp = await api.post("/report/send", json=body, headers=await report_form(api))
     assert resp.status_code == 400
     assert "device" in resp.text
@@ -81,7 +68,7 @@ async def test_a_bad_device_secret_is_a_400_naming_device(api):
 async def test_a_complaint_sent_three_times_is_one_case_with_one_token(api, api_keys):
     """Re-sending the phone's queue (lost answers, reloads) files each complaint once."""
     device, spot = device_secret(), fresh_spot()
-    item = _item(spot)
+    item = report_item(spot)
     answers = [await _send(api, device, [item]) for _ in range(3)]
     results = [a["results"][0] for a in answers]
     assert {r["result"] for r in results} == {"accepted"}
@@ -98,7 +85,7 @@ async def test_a_complaint_sent_three_times_is_one_case_with_one_token(api, api_
 async def test_track_page_shows_the_public_timeline_without_personal_data(api, api_keys):
     """Anyone with the id sees the steps and notices, never the description or the spot."""
     device, spot = device_secret(), fresh_spot()
-    item = _item(spot, description="Pothole outside house 12, call 9876543210")
+    item = report_item(spot, description="Pothole outside house 12, call 9876543210")
     tracking_id = (await _send(api, device, [item]))["results"][0]["tracking_id"]
     await wait_for_status(api, tracking_id, auth(api_keys["official"]), "NOTICE_ISSUED")
     page = await api.get(f"/track/{tracking_id}")
@@ -123,7 +110,7 @@ async def test_track_page_names_a_mistyped_id(api):
 async def test_a_forged_token_cannot_withdraw_but_the_holders_can(api, api_keys):
     """Only the holder of the filing's token may withdraw; a forged one changes nothing."""
     device, spot = device_secret(), fresh_spot()
-    result = (await _send(api, device, [_item(spot)]))["results"][0]
+    result = (await _send(api, device, [report_item(spot)]))["results"][0]
     tracking_id, token = result["tracking_id"], result["token"]
     await wait_for_status(api, tracking_id, auth(api_keys["official"]), "NOTICE_ISSUED")
     csrf = await _form_field(api, f"/track/{tracking_id}")
@@ -147,7 +134,9 @@ async def test_a_forged_token_cannot_withdraw_but_the_holders_can(api, api_keys)
 async def test_the_holder_confirms_a_resolved_case_and_it_closes(api, api_keys):
     """After proof, the filer's token confirms the fix; another case's token is refused."""
     device, spot = device_secret(), fresh_spot()
-    first, other = (await _send(api, device, [_item(spot), _item(fresh_spot())]))["results"]
+    first, other = (await _send(api, device, [report_item(spot), report_item(fresh_spot())]))[
+        "results"
+    ]
     tracking_id = first["tracking_id"]
     case = await wait_for_status(api, tracking_id, auth(api_keys["official"]), "NOTICE_ISSUED")
     await resolve(types.SimpleNamespace(api=api), tracking_id, case, spot)
