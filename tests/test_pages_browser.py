@@ -37,6 +37,13 @@ async def _clean(page) -> None:  # type: ignore[no-untyped-def]
     assert violations == [], describe(violations)
 
 
+async def _fits_a_phone(page) -> None:  # type: ignore[no-untyped-def]
+    """At 360 px wide the page scrolls down only, never sideways."""
+    await page.set_viewport_size({"width": 360, "height": 740})
+    wide = await page.evaluate("() => document.documentElement.scrollWidth")
+    assert wide <= 360, f"{page.url} is {wide} px wide on a 360 px phone"
+
+
 async def _fill_report(page, spot: tuple, words: str) -> None:  # type: ignore[no-untyped-def]
     await page.fill("#lat", f"{spot[0]:.6f}")
     await page.fill("#lon", f"{spot[1]:.6f}")
@@ -227,6 +234,7 @@ async def test_every_page_stays_local_and_passes_axe(browser, served_api):
                      "/board/bengaluru/65?lang=kn"):  # fmt: skip
             await page.goto(served_api.url + path)
             await _clean(page)
+            await _fits_a_phone(page)
 
 
 async def test_a_citizen_chooses_a_board_pseudonym_on_the_report_page(browser, served_api):
@@ -256,3 +264,47 @@ async def test_a_citizen_chooses_a_board_pseudonym_on_the_report_page(browser, s
         await page.click("#board-link")
         await page.wait_for_selector("#board-empty")  # no points yet: not on the board
         assert name not in await page.content()
+
+
+async def test_every_staff_page_fits_a_360_px_phone_and_passes_axe(browser, served_api):
+    async with tab(browser) as citizen:
+        tracking_id = await _file_by_page(citizen, served_api, fresh_spot())
+        case = await case_of(served_api, tracking_id, "NOTICE_ISSUED")
+        await citizen.goto(served_api.url + f"/track/{tracking_id}")
+        await _clean(citizen)
+        await _fits_a_phone(citizen)
+    officer = next(o for o in await _roster(served_api) if o["level"] == 1)
+    for official_id, paths in (
+        (case["assignee"]["id"], ("/work/inbox", f"/work/cases/{tracking_id}", "/work/score")),
+        (officer["id"], ("/work/overdue", f"/work/search?q={tracking_id}",
+                         f"/work/cases/{tracking_id}/timeline", "/work/hotspots")),
+    ):  # fmt: skip
+        async with tab(browser) as page:
+            await sign_in_as(page, served_api, official_id)
+            for path in paths:
+                answer = await page.goto(served_api.url + path)
+                assert answer.status == 200, path
+                await _clean(page)
+                await _fits_a_phone(page)
+                await page.set_viewport_size({"width": 390, "height": 844})
+
+
+async def test_a_keyboard_reaches_the_report_form_in_reading_order(browser, served_api):
+    async with tab(browser) as page:
+        await page.goto(served_api.url + "/report")
+        await page.keyboard.press("Tab")
+        assert await page.evaluate("() => document.activeElement.className") == "skip"
+        reached = []
+        for _ in range(60):
+            await page.keyboard.press("Tab")
+            reached.append(await page.evaluate("() => document.activeElement.id"))
+            if reached[-1] == "file":
+                break
+        form = [i for i in reached if i in ("locate", "lat", "lon", "description", "category",
+                                            "photo", "file")]  # fmt: skip
+        assert form == ["locate", "lat", "lon", "description", "category", "photo", "file"]
+        labels = await page.evaluate(
+            """() => ["lat", "lon", "description", "category", "photo", "pseudonym"].map(
+                (id) => document.querySelector(`label[for=${id}]`)?.textContent.trim() || "")"""
+        )
+        assert all(labels), labels
