@@ -49,7 +49,11 @@ async def browser() -> AsyncIterator[Browser]:
             "(or set CIVICOPS_CHROMIUM to a Chromium or Chrome binary)",
             pytrace=False,
         )
-    args = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+    args = [
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        "--use-fake-device-for-media-stream",  # a microphone that plays a tone, for voice notes
+        "--use-fake-ui-for-media-stream",
+    ]
     if os.geteuid() == 0:
         args.append("--no-sandbox")  # chromium refuses to run as root with its sandbox
     async with async_playwright() as playwright:

@@ -10,12 +10,16 @@ on 127.0.0.1 and axe-core finds nothing serious or critical on any of them.
 
 from __future__ import annotations
 
+import asyncio
+import io
+import json
 import uuid
 
+import asyncpg
 import httpx
 from browser_helpers import axe_violations, describe
 from browser_helpers import browser as browser  # fixture
-from helpers import fresh_spot
+from helpers import fresh_spot, photo
 from pages_browser_helpers import (
     case_of,
     open_near,
@@ -25,6 +29,9 @@ from pages_browser_helpers import (
     tab,
     until,
 )
+from PIL import Image
+
+from storage import s3 as s3_storage
 
 QUEUED = "#queue:not([hidden])"
 FILED = "#mine a"
@@ -308,3 +315,71 @@ async def test_a_keyboard_reaches_the_report_form_in_reading_order(browser, serv
                 (id) => document.querySelector(`label[for=${id}]`)?.textContent.trim() || "")"""
         )
         assert all(labels), labels
+
+
+async def _original_photo(served, settings, tracking_id: str) -> bytes:  # type: ignore[no-untyped-def]
+    """The photo as the phone uploaded it: the case's first attachment, read from S3."""
+    conn = await asyncpg.connect(served.env["DATABASE_URL"])
+    try:
+        intake = await conn.fetchval(
+            "SELECT intake FROM complaint WHERE tracking_id = $1", tracking_id
+        )
+    finally:
+        await conn.close()
+    [attachment] = json.loads(intake)["attachments"]
+    assert attachment["kind"] == "photo" and attachment["content_type"] == "image/jpeg"
+    s3 = s3_storage.client(settings)
+    found = await asyncio.to_thread(s3.get_object, Bucket=settings.s3_bucket, Key=attachment["key"])
+    return found["Body"].read()
+
+
+async def test_a_photo_taken_offline_waits_with_its_complaint_and_arrives_shrunk_without_exif(
+    browser, served_api, settings, tmp_path
+):
+    spot = fresh_spot()
+    camera = tmp_path / "camera.jpg"
+    camera.write_bytes(photo(gps=spot[:2], taken="2026:12:03 09:15:00", size=2400))
+    async with tab(browser, workers=True) as page:
+        await page.goto(served_api.url + "/report")
+        await until(page, "() => navigator.serviceWorker.controller !== null")
+        await page.context.set_offline(True)
+        await page.set_input_files("#photo", str(camera))
+        await _fill_report(page, spot, f"Garbage heap by the park gate {uuid.uuid4().hex[:6]}")
+        await page.wait_for_selector(QUEUED)
+        await page.reload()  # the photo waits in IndexedDB, not in the page
+        await page.wait_for_selector(QUEUED)
+        await page.context.set_offline(False)
+        await page.wait_for_selector(FILED, timeout=30_000)
+        tracking_id = await page.text_content(FILED)
+    uploaded = Image.open(io.BytesIO(await _original_photo(served_api, settings, tracking_id)))
+    assert max(uploaded.size) == 1600  # shrunk on the phone before it waited
+    assert not uploaded.getexif(), "the phone's canvas drops EXIF (and its GPS) before upload"
+    case = await case_of(served_api, tracking_id)
+    [public] = case["intake"]["photos"]
+    async with httpx.AsyncClient() as client:
+        shown = await client.get(public)
+    assert shown.status_code == 200 and not Image.open(io.BytesIO(shown.content)).getexif()
+
+
+async def test_a_voice_note_recorded_on_the_page_is_filed_with_the_complaint(browser, served_api):
+    spot = fresh_spot()
+    async with tab(browser) as page:
+        await page.context.grant_permissions(["microphone"])
+        await page.goto(served_api.url + "/report")
+        await page.click("#record")
+        await until(
+            page, "() => document.getElementById('record').getAttribute('aria-pressed') === 'true'"
+        )
+        await page.wait_for_timeout(1500)
+        await page.click("#record")
+        await until(
+            page,
+            "() => document.getElementById('voice-state').textContent === 'Voice note recorded.'",
+        )
+        await _fill_report(page, spot, f"Drain overflowing near the market {uuid.uuid4().hex[:6]}")
+        await page.wait_for_selector(FILED, timeout=30_000)
+        tracking_id = await page.text_content(FILED)
+        await _clean(page)
+    case = await case_of(served_api, tracking_id)
+    voice = case["intake"]["voice_note"]
+    assert voice is not None and voice["duration_s"] > 0.5, voice
