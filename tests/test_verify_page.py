@@ -26,7 +26,7 @@ async def test_a_scanned_qr_opens_a_page_saying_valid_signed_by_key_for_the_comp
     assert page.headers["vary"] == "Accept"
     assert "style-src 'self'" in page.headers["content-security-policy"]
     assert 'class="verdict valid"' in page.text and tracking_id in page.text
-    assert "valid, signed by key k" in page.text and f"for complaint {tracking_id}" in page.text
+    assert "Valid: signed by key k" in page.text and f"for complaint {tracking_id}." in page.text
     # An app asking the same URL gets the verdict as JSON, as before.
     data = await api.get("/v1/notices/verify", params={"qr": qr})
     assert data.headers["content-type"].startswith("application/json")

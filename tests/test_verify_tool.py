@@ -76,7 +76,10 @@ async def test_a_real_notices_qr_on_the_page_says_valid_signed_by_key_for_the_co
     page = await api.get("/verify", params={"qr": qr}, headers={"Accept": BROWSER})
     assert page.status_code == 200, page.text
     assert 'class="verdict valid"' in page.text and tracking_id in page.text
-    assert "valid, signed by key k" in page.text and f"for complaint {tracking_id}" in page.text
+    said = re.search(r'<p id="verdict-message">(.*?)</p>', page.text, re.S)
+    assert said and said.group(1).startswith("Valid: signed by key k")
+    assert "{" not in said.group(1) and f"for complaint {tracking_id}." in said.group(1)
+    assert " IST" in said.group(1) or "2026" in said.group(1)  # the date, in India time
     # The same verdict the QR's own URL gives, with the tool below it.
     own = await api.get("/v1/notices/verify", params={"qr": qr}, headers={"Accept": BROWSER})
     message = re.search(r'<p id="verdict-message">(.*?)</p>', own.text, re.S)
@@ -86,6 +89,8 @@ async def test_a_real_notices_qr_on_the_page_says_valid_signed_by_key_for_the_co
     kannada = await api.get("/verify", params={"qr": qr, "lang": "kn"}, headers={"Accept": BROWSER})
     assert 'class="verdict valid"' in kannada.text
     assert STAFF_UI["kn"]["verify_valid"] in kannada.text
+    opening = STAFF_UI["kn"]["verify_signed"].split("{")[0]
+    assert f'<p id="verdict-message">{opening}{tracking_id}' in kannada.text  # in Kannada
     assert STAFF_UI["kn"]["verify_pdf_h"] in kannada.text
 
 
