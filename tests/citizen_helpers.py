@@ -3,7 +3,9 @@ ledger rows written by hand."""
 
 from __future__ import annotations
 
+import random
 import secrets
+import string
 import uuid
 from datetime import UTC, datetime
 
@@ -49,3 +51,8 @@ async def grant_points(device: str, reason: str, city: str, ward: str, earned: i
             at=datetime.now(UTC),
         )
     )
+
+
+def name_tag(length: int = 6) -> str:
+    """Letters no other test uses, for a pseudonym (a hex tag could hold a phone's digits)."""
+    return "".join(random.choices(string.ascii_lowercase, k=length))

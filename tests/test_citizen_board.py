@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 import re
 import types
-import uuid
 from datetime import UTC, datetime
 
-from citizen_helpers import device_secret, grant_points, report_form, report_item
+from citizen_helpers import device_secret, grant_points, name_tag, report_form, report_item
 from helpers import auth, fresh_spot, wait_for_status
 from lifecycle_helpers import resolve
 
@@ -32,7 +31,7 @@ def _board_rows(html: str) -> list[tuple[str, str]]:
 
 async def test_the_ward_board_shows_chosen_pseudonyms_ranked_and_nothing_else(api):
     """Only devices that chose a name appear, by points; no hash, no tracking id."""
-    tag = uuid.uuid4().hex[:5]
+    tag = name_tag()
     devices = {name: device_secret() for name in ("asha", "babu", "shy")}
     await _grant(device_hash(devices["asha"]), 9000)
     await _grant(device_hash(devices["babu"]), 9500)
@@ -88,7 +87,7 @@ async def test_a_pseudonym_is_chosen_refused_when_it_is_a_number_and_dropped(api
     device = device_secret()
     await _grant(device_hash(device), 8000)
     form = await report_form(api)
-    tag = uuid.uuid4().hex[:5]
+    tag = name_tag()
     chosen = await api.post(
         "/report/pseudonym", json={"device": device, "pseudonym": f"  ರವಿ   {tag} "}, headers=form
     )

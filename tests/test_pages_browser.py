@@ -19,6 +19,7 @@ import asyncpg
 import httpx
 from browser_helpers import axe_violations, describe
 from browser_helpers import browser as browser  # fixture
+from citizen_helpers import name_tag
 from helpers import fresh_spot, photo
 from pages_browser_helpers import (
     case_of,
@@ -245,7 +246,7 @@ async def test_every_page_stays_local_and_passes_axe(browser, served_api):
 
 
 async def test_a_citizen_chooses_a_board_pseudonym_on_the_report_page(browser, served_api):
-    name = f"Asha {uuid.uuid4().hex[:4]}"
+    name = f"Asha {name_tag()}"
     async with tab(browser) as page:
         await page.goto(served_api.url + "/report")
         await until(
