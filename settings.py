@@ -64,6 +64,11 @@ class Settings:
     model_refresh_s: float = 30.0
     # Encrypts new private signing keys and decrypts them; never printed.
     signing_key_passphrase: str | None = field(default=None, repr=False)
+    # Citizens' personal data (records/vault.py): master keys "id:base64,…", the current id,
+    # and the blind-index key; unset, a keyring file under keys_dir is made on first use.
+    privacy_master_keys: str | None = field(default=None, repr=False)
+    privacy_master_key_id: str | None = None
+    privacy_index_key: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -94,6 +99,9 @@ class Settings:
             log_level=_env("LOG_LEVEL", "INFO"),
             keys_dir=Path(_env("CIVICOPS_KEYS_DIR", str(var_dir / "keys"))).resolve(),
             signing_key_passphrase=_opt("CIVICOPS_SIGNING_KEY_PASSPHRASE"),
+            privacy_master_keys=_opt("CIVICOPS_PRIVACY_MASTER_KEYS"),
+            privacy_master_key_id=_opt("CIVICOPS_PRIVACY_MASTER_KEY_ID"),
+            privacy_index_key=_opt("CIVICOPS_PRIVACY_INDEX_KEY"),
             policy_file=Path(p).resolve() if (p := _opt("CIVICOPS_POLICY_FILE")) else None,
             temporal_ui_url=(u.rstrip("/") if (u := _opt("TEMPORAL_UI_URL")) else None),
             rate_limit_per_minute=int(_env("CIVICOPS_RATE_LIMIT_PER_MINUTE", "600")),

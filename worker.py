@@ -20,6 +20,7 @@ from activities.scores import ScoreActivities
 from activities.transcribe import TranscribeActivities
 from activities.webhooks import WebhookActivities, WebhookFanout
 from notices.keys import KeyStore
+from records import vault
 from records.db import database_pool
 from records.geography import ZoneDirectory
 from settings import Settings
@@ -105,6 +106,7 @@ def cache_workflow_bytecode() -> None:
 
 def build_worker(client: Client, task_queue: str, settings: Settings) -> Worker:
     """A worker for one task queue, with activities wired to real clients."""
+    vault.configure(settings)  # activities open and seal citizens' personal data with it
     return Worker(
         client,
         task_queue=task_queue,

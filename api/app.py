@@ -37,6 +37,7 @@ from api.open311 import router as open311_router
 from api.pages import PAGES, template_config
 from api.ratelimit import RateLimiter, public_rate_guard
 from domain.sla import PolicyBook
+from records import vault
 from records.db import database_pool
 from records.geography import ZoneDirectory
 from records.notices import KeyringCache
@@ -62,6 +63,7 @@ def create_app(
     task_queue: str | None = None,
 ) -> Litestar:
     """Build the API. Without a Temporal client, one is connected at startup."""
+    vault.configure(settings)  # citizens' personal data is sealed under this keyring
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

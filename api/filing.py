@@ -25,14 +25,15 @@ from api.attachments import check_attachments
 from api.errors import FieldError
 from api.schemas import ComplaintCreate
 from api.updates import unavailable
-from domain import ids, languages, text
+from domain import ids, languages, pii, text
 from domain.case import CaseState, Complaint, ReComplaint
 from domain.categories import CATEGORIES, UNCATEGORISED, InvalidAttribute, validate_attributes
+from domain.privacy import NOTICE_PROBLEMS, UNSTATED, PrivacyPolicy, check_notice
 from domain.sla import PolicyBook
 from geo.zones import Location, Match
 from language import classify as classifier
 from language import detect
-from records import cases
+from records import cases, vault
 from records.apikeys import Principal
 from records.cases import Placement
 from records.db import UNAVAILABLE, Steps, write
@@ -85,6 +86,15 @@ async def file_complaint(
         text.clean(data.reporter.name, "reporter.name")
     city, _ = await locate_city(app_state, data)
     words = await _words(data, city.city.language)
+    privacy = app_state.policy.privacy(city.city.slug)
+    description, found = pii.scan(words.description)
+    public_address, address_found = pii.scan(address) if address else (address, [])
+    reporter = await _reporter(
+        data,
+        privacy,
+        words.description if found else None,
+        address if address_found else None,
+    )
     try:
         attributes = (
             validate_attributes(words.category, data.attributes or {})
@@ -100,10 +110,10 @@ async def file_complaint(
         key = idempotency_key.strip()
         if not key or not key.isprintable():
             raise FieldError("Idempotency-Key", "must be printable, non-empty text")
-        filing_id, reporter_id = await _claim(principal.key_id, key, city.city.code, data)
+        filing_id, reporter_id = await _claim(principal.key_id, key, city.city.code, data, reporter)
     else:
         filing_id = ids.new_tracking_id(city.city.code)
-        reporter_id = await save_reporter(data)
+        reporter_id = await save_reporter(reporter)
         fresh_reporter = reporter_id is not None
     policy: PolicyBook = app_state.policy
     now = datetime.now(UTC)
@@ -113,14 +123,14 @@ async def file_complaint(
             tracking_id=filing_id,
             city=city_slug,
             category=words.category,
-            description=words.description,
+            description=description,
             latitude=data.latitude,
             longitude=data.longitude,
             language=words.language,
             filed_at=captured_at or now,
             source=principal.name,
             reporter_id=reporter_id,
-            address=address,
+            address=public_address,
             filed_by=principal.key_id,
             media_url=data.media_url,
             attributes=attributes or None,
@@ -317,7 +327,7 @@ async def _attach(client: Client, task_queue: str, placement: Placement, filing:
 
 
 async def _claim(
-    key_id: str, key: str, city_code: str, data: ComplaintCreate
+    key_id: str, key: str, city_code: str, data: ComplaintCreate, reporter: Reporter | None
 ) -> tuple[str, int | None]:
     """Bind an Idempotency-Key to one tracking id; a different body under it is refused."""
     request_sha = hashlib.sha256(msgspec.json.encode(data)).hexdigest()
@@ -326,7 +336,7 @@ async def _claim(
     # One write: of concurrent retries only the first stores contact details, and the
     # others wait for its commit, so they read the record with the reporter linked.
     record = IdempotencyRecord(key=record_key, request_sha256=request_sha, tracking_id=tracking_id)
-    await write(_claim_steps(record, reporter_row(data)))
+    await write(_claim_steps(record, reporter))
     existing = await IdempotencyRecord.objects().get(IdempotencyRecord.key == record_key)
     if existing is None or existing.request_sha256 != request_sha:
         raise FieldError(
@@ -369,17 +379,44 @@ def _claim_steps(record: IdempotencyRecord, reporter: Reporter | None) -> Steps[
         )
 
 
-def reporter_row(data: ComplaintCreate) -> Reporter | None:
-    """The contact details to store, if any."""
+async def _reporter(
+    data: ComplaintCreate,
+    privacy: PrivacyPolicy,
+    description: str | None,
+    address: str | None,
+) -> Reporter | None:
+    """The filing's personal data, sealed (records/vault.py): the contact details with the
+    notice shown and the legal basis, and the originals of masked free text; None if none.
+    400 naming the field when a consent city's filing lacks its notice or consent."""
     r = data.reporter
-    if r is None or not (r.name or r.phone or r.email):
+    contact = vault.Contact(
+        name=text.clean(r.name, "reporter.name") if r else None,
+        phone=r.phone if r else None,
+        email=r.email if r else None,
+        description=description,
+        address=address,
+    )
+    if contact.empty():
         return None
-    return Reporter(name=text.clean(r.name, "reporter.name"), phone=r.phone, email=r.email)
+    given = bool(r and (r.name or r.phone or r.email))
+    version, purposes, problem = check_notice(
+        privacy,
+        r.notice_version if r else None,
+        r.purposes if r else None,
+        r.consent if r else None,
+    )
+    if given and problem:
+        raise FieldError(problem, NOTICE_PROBLEMS[problem])
+    return await vault.sealed_reporter(
+        contact,
+        legal_basis=privacy.legal_basis,
+        notice_version=version if given else UNSTATED,
+        purposes=purposes if given else (),
+    )
 
 
-async def save_reporter(data: ComplaintCreate) -> int | None:
-    """Store contact details, if any, and return their id."""
-    row = reporter_row(data)
+async def save_reporter(row: Reporter | None) -> int | None:
+    """Store a filing's sealed personal data, if any, and return its id."""
     if row is None:
         return None
     [rows] = await write([Reporter.insert(row).returning(Reporter.id)])

@@ -20,12 +20,23 @@ Latitude = Annotated[float, Meta(ge=-90.0, le=90.0, description="WGS84 latitude"
 Longitude = Annotated[float, Meta(ge=-180.0, le=180.0, description="WGS84 longitude")]
 
 
+Purposes = Annotated[list[Annotated[str, Meta(max_length=40)]], Meta(max_length=10)]
+
+
 class ReporterIn(msgspec.Struct, forbid_unknown_fields=True):
-    """Optional contact details of the citizen; kept out of workflow history."""
+    """Optional contact details of the citizen: sealed at rest, never in workflow history.
+
+    `notice_version` names the privacy notice the citizen was shown (GET /v1/privacy/notice),
+    `purposes` the purposes they were told of (default: all the notice names), and `consent`
+    whether they agreed; a city whose legal basis is consent requires both.
+    """
 
     name: Annotated[str, Meta(max_length=120)] | None = None
     phone: Annotated[str, Meta(pattern=r"^\+?[0-9][0-9 \-]{6,18}$")] | None = None
     email: Annotated[str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    notice_version: Annotated[str, Meta(min_length=1, max_length=40)] | None = None
+    purposes: Purposes | None = None
+    consent: bool | None = None
 
 
 UploadKey = Annotated[str, Meta(min_length=1, max_length=300)]

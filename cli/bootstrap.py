@@ -13,6 +13,7 @@ from domain.cities import spec_for
 from domain.roles import Role
 from geo.geojson import read_wards
 from notices.keys import KeyStore
+from records import vault
 from records.apikeys import authenticate, create_key, key_info, revoke_key, split_key
 from records.audit import AuditRecord, append
 from records.db import prepare as prepare_database
@@ -33,6 +34,7 @@ DEMO_ATTRIBUTION = (
 
 async def migrate(settings: Settings) -> None:
     """Apply every pending migration (after readying the database for two processes)."""
+    vault.configure(settings)  # the step sealing cleartext personal data uses this keyring
     await prepare_database()
     result = await run_forwards(app_name="records", migration_id="all")
     if not result.success:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.categories import BY_CODE, Priority
+from domain.privacy import PrivacyPolicy, PrivacyPolicyError
 
 DEFAULT_POLICY_FILE = Path(__file__).with_name("policy.toml")
 TOP_LEVEL = 3  # L0 supervisor, L1 zonal officer, L2 zonal commissioner, L3 city commissioner
@@ -83,7 +84,7 @@ _SLA_KEYS = {
     "triage_hours",
 }
 _INTAKE_KEYS = {"recomplaint_radius_m", "reopen_window_days"}
-_TABLES = {"priority_factor", "base_hours"}
+_TABLES = {"priority_factor", "base_hours", "privacy"}
 
 
 def _positive(where: str, value: Any) -> float:
@@ -105,6 +106,17 @@ class PolicyBook:
         self._cities = {
             slug: self._check(f"cities.{slug}", table) for slug, table in cities.items()
         }
+        try:
+            base = PrivacyPolicy.parse(
+                "default.privacy", default.get("privacy", {}), PrivacyPolicy()
+            )
+            self._privacy = {
+                slug: PrivacyPolicy.parse(f"cities.{slug}.privacy", table.get("privacy", {}), base)
+                for slug, table in cities.items()
+            }
+        except PrivacyPolicyError as exc:
+            raise PolicyError(f"{source}: {exc}") from None
+        self._privacy_default = base
 
     @classmethod
     def load(cls, path: Path | None = None) -> "PolicyBook":
@@ -145,6 +157,10 @@ class PolicyBook:
         factors = [self._get(city, f"priority:{p.name}", PRIORITY_FACTOR[p]) for p in Priority]
         kwargs = {k: self._get(city, k) for k in _SLA_KEYS if self._get(city, k) is not None}
         return SlaPolicy(base_hours=base, priority_factors=factors, **kwargs)
+
+    def privacy(self, city: str) -> PrivacyPolicy:
+        """The privacy policy of a city (domain/privacy.py)."""
+        return self._privacy.get(city, self._privacy_default)
 
     def intake(self, city: str) -> IntakeRules:
         """The re-complaint rules of a city."""

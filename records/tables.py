@@ -68,12 +68,35 @@ class Official(Table):
     active = Boolean(default=True)
 
 
-class Reporter(Table):
-    """A citizen's contact details, kept out of workflow history so they can be erased (DPDP)."""
+class CitizenKey(Table):
+    """One citizen's data key, wrapped by a master key (records/vault.py). Destroying it
+    (crypto-shredding) leaves every sealed copy of the citizen's data unreadable."""
 
-    name = Varchar(length=120, null=True, default=None)
-    phone = Varchar(length=20, null=True, default=None)
-    email = Varchar(length=254, null=True, default=None)
+    wrapped = Text(null=True, default=None)  # "<master id>.<…>"; None once shredded
+    master_key_id = Varchar(length=32, null=True, default=None)
+    phone_index = Varchar(length=32, null=True, default=None, index=True)  # blind index
+    email_index = Varchar(length=32, null=True, default=None, index=True)  # blind index
+    created_at = Timestamptz(default=TimestamptzNow())
+    shredded_at = Timestamptz(null=True, default=None)
+    shred_reason = Varchar(length=40, null=True, default=None)
+
+
+class Reporter(Table):
+    """One filing's contact details, sealed under the citizen's data key, kept out of workflow
+    history, with the privacy notice shown and the legal basis (DPDP; docs/privacy.md)."""
+
+    citizen_key = ForeignKey(references=CitizenKey, null=True, on_delete=OnDelete.set_null)
+    name_sealed = Text(null=True, default=None)
+    phone_sealed = Text(null=True, default=None)
+    email_sealed = Text(null=True, default=None)
+    description_sealed = Text(null=True, default=None)  # the original, when it held any
+    address_sealed = Text(null=True, default=None)  # the original, when it held any
+    legal_basis = Varchar(length=20, null=True, default=None)  # consent | state_function
+    notice_version = Varchar(length=40, null=True, default=None)
+    purposes = Varchar(length=200, null=True, default=None)  # comma-separated codes
+    consent_withdrawn_at = Timestamptz(null=True, default=None)
+    erase_due_at = Timestamptz(null=True, default=None)  # consent withdrawn: erase then
+    erased_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -459,3 +482,43 @@ class CitizenPoints(Table):
     city = Varchar(length=40)
     ward = Varchar(length=60, null=True, default=None)
     at = Timestamptz(default=TimestamptzNow())
+
+
+class PrivacyGrievance(Table):
+    """A citizen's grievance about the handling of their data, due within the published time."""
+
+    reference = Varchar(length=24, unique=True)
+    citizen_key = ForeignKey(references=CitizenKey, null=True, on_delete=OnDelete.set_null)
+    tracking_id = Varchar(length=20, null=True, default=None, index=True)
+    text_sealed = Text(null=True, default=None)  # under the citizen's data key
+    lodged_via = Varchar(length=20)  # "citizen_token" or "in_person"
+    lodged_at = Timestamptz(default=TimestamptzNow())
+    due_at = Timestamptz(index=True)
+    status = Varchar(length=12, default="open")  # open | answered
+    answered_at = Timestamptz(null=True, default=None)
+    answer = Text(null=True, default=None)
+
+
+class BreachCase(Table):
+    """A personal-data breach, run by its workflow (workflows/breach.py) until reported."""
+
+    breach_id = Varchar(length=40, unique=True)
+    summary = Text()
+    discovered_at = Timestamptz()
+    opened_by = Varchar(length=120)
+    report_due_at = Timestamptz()
+    report_filed_at = Timestamptz(null=True, default=None)
+    report = Text(null=True, default=None)
+    affected = Integer(default=0)
+    status = Varchar(length=16, default="open")  # open | reported
+
+
+class BreachNotice(Table):
+    """The intimation a breach owes one affected citizen (the channels issue delivers it)."""
+
+    event_key = Varchar(length=80, unique=True)  # "<breach id>:<citizen key id>"
+    breach_id = Varchar(length=40, index=True)
+    citizen_key = Integer()
+    channel = Varchar(length=12)  # sms | email | none (no contact left)
+    status = Varchar(length=12, default="owed")  # owed | sent
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -175,7 +175,9 @@ async def test_a_retried_case_write_is_audited_once(api, api_keys):
     assert len(await _entries(tracking_id)) == before
 
 
-async def test_reading_a_citizens_contact_details_is_audited_with_its_purpose(api, api_keys):
+async def test_officials_see_contacts_masked_and_a_reveal_is_audited_with_its_purpose(
+    api, api_keys
+):
     headers = auth(api_keys["citizen-app"])
     body = pothole(*in_malleshwaram(), reporter={"name": "Asha K", "phone": "+91 98450 12345"})
     tracking_id = (await api.post("/v1/complaints", json=body, headers=headers)).json()[
@@ -191,8 +193,13 @@ async def test_reading_a_citizens_contact_details_is_audited_with_its_purpose(ap
         resp = await api.get(url, params={"purpose": "site visit"}, headers=auth(api_keys[role]))
         assert resp.status_code == 403, role
     official = auth(api_keys["official"])
-    missing = await api.get(url, headers=official)
-    assert missing.status_code == 400 and "purpose" in missing.text
+    masked = await api.get(url, headers=official)  # no purpose: masks only, nothing audited
+    assert masked.status_code == 200, masked.text
+    [shown] = masked.json()["contacts"]
+    assert (shown["name"], shown["phone"], shown["masked"]) == ("A. K.", "+91 98XXX XX345", True)
+    assert "Asha" not in masked.text and "12345" not in masked.text
+    blank = await api.get(url, params={"purpose": "     "}, headers=official)
+    assert blank.status_code == 400 and "purpose" in blank.text
     assert not [e for e in await _entries(tracking_id) if e["action"] == "personal_data.read"]
 
     resp = await api.get(
