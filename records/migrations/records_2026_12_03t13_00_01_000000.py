@@ -21,42 +21,42 @@ FIELDS = ("name", "phone", "email", "description", "address")
 class Key(Table, tablename="citizen_key"):
     """citizen_key at this step."""
 
-    wrapped = Text(null=True)
-    master_key_id = Varchar(length=32, null=True)
-    phone_index = Varchar(length=32, null=True)
-    email_index = Varchar(length=32, null=True)
+    wrapped = Text(null=True, default=None)
+    master_key_id = Varchar(length=32, null=True, default=None)
+    phone_index = Varchar(length=32, null=True, default=None)
+    email_index = Varchar(length=32, null=True, default=None)
 
 
 class Person(Table, tablename="reporter"):
     """reporter at this step: cleartext and sealed columns side by side."""
 
-    name = Varchar(length=120, null=True)
-    phone = Varchar(length=20, null=True)
-    email = Varchar(length=254, null=True)
-    citizen_key = ForeignKey(references=Key, null=True)
-    name_sealed = Text(null=True)
-    phone_sealed = Text(null=True)
-    email_sealed = Text(null=True)
-    description_sealed = Text(null=True)
-    address_sealed = Text(null=True)
-    legal_basis = Varchar(length=20, null=True)
-    notice_version = Varchar(length=40, null=True)
-    purposes = Varchar(length=200, null=True)
+    name = Varchar(length=120, null=True, default=None)
+    phone = Varchar(length=20, null=True, default=None)
+    email = Varchar(length=254, null=True, default=None)
+    citizen_key = ForeignKey(references=Key, null=True, default=None)
+    name_sealed = Text(null=True, default=None)
+    phone_sealed = Text(null=True, default=None)
+    email_sealed = Text(null=True, default=None)
+    description_sealed = Text(null=True, default=None)
+    address_sealed = Text(null=True, default=None)
+    legal_basis = Varchar(length=20, null=True, default=None)
+    notice_version = Varchar(length=40, null=True, default=None)
+    purposes = Varchar(length=200, null=True, default=None)
 
 
 class Case(Table, tablename="complaint"):
     """complaint at this step: its free text and its filer."""
 
     description = Text()
-    address = Varchar(length=300, null=True)
-    reporter = Integer(null=True)
+    address = Varchar(length=300, null=True, default=None)
+    reporter = Integer(null=True, default=None)
 
 
 class Filing(Table, tablename="case_report"):
     """case_report at this step: a filing's free text and its filer."""
 
     description = Text()
-    reporter = Integer(null=True)
+    reporter = Integer(null=True, default=None)
 
 
 class _Sealer:
