@@ -20,6 +20,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.audio import MAX_AUDIO_BYTES, AudioRefused, decode_pcm16k
 from activities.running import resilient
+from domain import pii
 from domain.access import Refusal
 from domain.case import Transcript
 from domain.voice import TranscribeInput
@@ -62,4 +63,5 @@ class TranscribeActivities:
         if heard is None or not heard.text.strip():
             activity.logger.info("no words recognised in %s (%s)", data.key, transcriber.name)
             return None
-        return Transcript(heard.text, data.language, "machine", heard.engine, heard.confidence)
+        words = pii.mask(heard.text)  # a spoken phone number never reaches the case
+        return Transcript(words, data.language, "machine", heard.engine, heard.confidence)

@@ -25,6 +25,7 @@ from api.controllers.lifecycle import CaseLifecycleController
 from api.controllers.models import ModelController
 from api.controllers.notices import NoticeController
 from api.controllers.personal import ContactController
+from api.controllers.privacy import PrivacyController
 from api.controllers.public import CatalogueController, health
 from api.controllers.scores import ScoreController
 from api.controllers.search import SearchController
@@ -98,6 +99,7 @@ def create_app(
                     ApiKeyController,
                     AuditController,
                     ContactController,
+                    PrivacyController,
                     HotspotController,
                     ModelController,
                     WordsController,

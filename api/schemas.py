@@ -86,6 +86,9 @@ class ComplaintAccepted(msgspec.Struct):
     category: str | None = None  # None until known (a voice note is transcribed first)
     category_source: str | None = "citizen"  # or "classifier", "triage"; None: not chosen yet
     category_confidence: float | None = None
+    # With contact details: the citizen's proof of control over their data (/v1/privacy/…),
+    # to be shown to them once; a retried filing gets the same token.
+    citizen_token: str | None = None
 
 
 class WithdrawIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -124,21 +124,19 @@ def coarse_point(
 
 # --- who sees what ------------------------------------------------------------------------
 
-CLEAR, MASKED, HIDDEN, ON_PURPOSE = "clear", "masked", "hidden", "clear with a stated purpose"
+MASKED, HIDDEN = "masked", "hidden"
+REVEALED = "masked; clear for a stated purpose (audited)"
 PERSONAL_FIELDS = ("name", "phone", "email", "original description")
+_STAFF = {"name": REVEALED, "phone": REVEALED, "email": REVEALED,
+          "original description": "hidden; clear for a stated purpose (audited)"}  # fmt: skip
 # role -> field -> what the role sees through the API (the access-matrix table repeats it).
+# Supervisors see only what their case needs (the masked description, the spot, the photos).
 VISIBILITY: dict[str, dict[str, str]] = {
     "anonymous": dict.fromkeys(PERSONAL_FIELDS, HIDDEN),
     "citizen-app": dict.fromkeys(PERSONAL_FIELDS, HIDDEN),
     "integrator": dict.fromkeys(PERSONAL_FIELDS, HIDDEN),
     "supervisor": dict.fromkeys(PERSONAL_FIELDS, HIDDEN),
     "auditor": dict.fromkeys(PERSONAL_FIELDS, HIDDEN),
-    "official": {
-        "name": MASKED,
-        "phone": MASKED,
-        "email": MASKED,
-        "original description": HIDDEN,
-    },
-    "admin": dict.fromkeys(PERSONAL_FIELDS, HIDDEN),
+    "official": dict(_STAFF),
+    "admin": dict(_STAFF),  # an admin key passes every role's guard (api/auth.py)
 }
-REVEALS = ("official",)  # who may reveal contact details for a stated purpose (audited)

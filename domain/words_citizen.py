@@ -80,6 +80,13 @@ CITIZEN_UI: dict[str, dict[str, str]] = {
         "track_done_confirm": "Thank you: you confirmed the fix.",
         "track_done_reopen": "Reopened: it goes one level up, with a new notice.",
         "track_done_withdraw": "Withdrawn.",
+        "track_forget_h": "Your personal data",
+        "track_forget_hint": "Withdraw your consent: no more messages about this complaint, "
+        "and your name, number and email are erased at the next nightly run. The complaint "
+        "itself stays on the public record.",
+        "track_forget": "Withdraw consent and erase my details",
+        "track_done_forget": "Done: no more messages, and your details will be erased tonight.",
+        "track_notice": "Privacy notice",
         "track_token_refused": "That token is not this complaint's. Only the holder of the "
         "token given at filing may do this.",
         "track_reason_needed": "Say why, in a few words.",
@@ -171,6 +178,12 @@ CITIZEN_UI: dict[str, dict[str, str]] = {
         "track_done_confirm": "ಧನ್ಯವಾದ: ನೀವು ದುರಸ್ತಿಯನ್ನು ದೃಢೀಕರಿಸಿದ್ದೀರಿ.",
         "track_done_reopen": "ಮತ್ತೆ ತೆರೆಯಲಾಗಿದೆ: ಹೊಸ ನೋಟಿಸ್‌ನೊಂದಿಗೆ ಒಂದು ಹಂತ ಮೇಲಕ್ಕೆ ಹೋಗುತ್ತದೆ.",
         "track_done_withdraw": "ಹಿಂಪಡೆಯಲಾಗಿದೆ.",
+        "track_forget_h": "ನಿಮ್ಮ ವೈಯಕ್ತಿಕ ಮಾಹಿತಿ",
+        "track_forget_hint": "ನಿಮ್ಮ ಒಪ್ಪಿಗೆಯನ್ನು ಹಿಂಪಡೆಯಿರಿ: ಈ ದೂರಿನ ಬಗ್ಗೆ ಇನ್ನು ಸಂದೇಶಗಳಿಲ್ಲ, ಮತ್ತು ನಿಮ್ಮ "
+        "ಹೆಸರು, ಸಂಖ್ಯೆ ಮತ್ತು ಇಮೇಲ್ ಮುಂದಿನ ರಾತ್ರಿಯ ಓಟದಲ್ಲಿ ಅಳಿಸಲಾಗುತ್ತದೆ. ದೂರು ಸಾರ್ವಜನಿಕ ದಾಖಲೆಯಲ್ಲಿ ಉಳಿಯುತ್ತದೆ.",
+        "track_forget": "ಒಪ್ಪಿಗೆ ಹಿಂಪಡೆದು ನನ್ನ ವಿವರಗಳನ್ನು ಅಳಿಸಿ",
+        "track_done_forget": "ಆಯಿತು: ಇನ್ನು ಸಂದೇಶಗಳಿಲ್ಲ, ನಿಮ್ಮ ವಿವರಗಳನ್ನು ಇಂದು ರಾತ್ರಿ ಅಳಿಸಲಾಗುತ್ತದೆ.",
+        "track_notice": "ಗೌಪ್ಯತಾ ಸೂಚನೆ",
         "track_token_refused": "ಆ ಟೋಕನ್ ಈ ದೂರಿನದಲ್ಲ. ಸಲ್ಲಿಸುವಾಗ ನೀಡಿದ ಟೋಕನ್ ಹೊಂದಿರುವವರು ಮಾತ್ರ ಇದನ್ನು ಮಾಡಬಹುದು.",
         "track_reason_needed": "ಕೆಲವು ಮಾತುಗಳಲ್ಲಿ ಕಾರಣ ಹೇಳಿ.",
         "step_filed": "ಸಲ್ಲಿಸಲಾಯಿತು",

@@ -72,7 +72,8 @@ class Holder:
 
     tracking_id: str
     device_sha256: str
-    filing: str
+    filing: str  # new, recomplaint, linked (web filings) or contact (an API filing's)
+    client_id: str = ""  # the web filing's client id; an API filing's own filing id
 
 
 async def remember_token(device_secret: str, tracking_id: str, client_id: str, filing: str) -> str:
@@ -99,7 +100,9 @@ async def holder(tracking_id: str, token: str) -> Holder | None:
     if not isinstance(token, str) or not 10 <= len(token.strip()) <= 64:
         return None
     row = (
-        await CitizenToken.select(CitizenToken.device_sha256, CitizenToken.filing)
+        await CitizenToken.select(
+            CitizenToken.device_sha256, CitizenToken.filing, CitizenToken.client_id
+        )
         .where(
             (CitizenToken.token_sha256 == token_hash(token))
             & (CitizenToken.tracking_id == tracking_id)
@@ -107,7 +110,34 @@ async def holder(tracking_id: str, token: str) -> Holder | None:
         .first()
         .run()
     )
-    return Holder(tracking_id, row["device_sha256"], row["filing"]) if row else None
+    if row is None:
+        return None
+    return Holder(tracking_id, row["device_sha256"], row["filing"], row["client_id"])
+
+
+CONTACT = "contact"  # CitizenToken.filing of an API filing's token (it earns no points)
+
+
+async def contact_token(tracking_id: str, filing_id: str, secret: bytes) -> str:
+    """The token of an API filing that gave contact details: derived from the filing id under
+    the server's secret (a retried filing gets the same one), stored hashed (idempotent)."""
+    mac = hmac.new(secret, f"citizen-token|{filing_id}".encode(), "sha256")
+    token = base64.b32encode(mac.digest()).decode()[:TOKEN_LENGTH]
+    digest = token_hash(token)
+    await (
+        CitizenToken.insert(
+            CitizenToken(
+                token_sha256=digest,
+                tracking_id=tracking_id,
+                client_id=filing_id,
+                device_sha256=digest,
+                filing=CONTACT,
+            )
+        )
+        .on_conflict(target=CitizenToken.token_sha256, action="DO NOTHING")
+        .run()
+    )
+    return token
 
 
 def _name_char(ch: str) -> bool:

@@ -286,6 +286,8 @@ def _shred_steps(key_ids: list[int], reason: str, now: datetime) -> Steps[list[i
             {
                 CitizenKey.wrapped: None,
                 CitizenKey.master_key_id: None,
+                CitizenKey.phone_index: None,  # nor can the citizen be found by number now
+                CitizenKey.email_index: None,
                 CitizenKey.shredded_at: now,
                 CitizenKey.shred_reason: reason[:40],
             }
@@ -327,3 +329,26 @@ async def rewrap_all() -> int:
 def describe(keys: MasterKeys) -> str:
     """The keyring without its secrets: the current id and every id."""
     return json.dumps({"current": keys.current, "keys": sorted(keys.keys)})
+
+
+def seal_text(key: bytes, key_id: int, field: str, text: str) -> str:
+    """One text sealed under a citizen's data key, bound to the field it is kept in."""
+    return sealing.seal(key, text, field=field, row=label(key_id))
+
+
+async def reseal(key_id: int, key: bytes, changes: dict[str, str]) -> None:
+    """Correct a citizen's contact details in every live filing of theirs (and their index)."""
+    values = {
+        getattr(Reporter, f"{f}_sealed"): seal_text(key, key_id, f, v) for f, v in changes.items()
+    }
+    phone_ix, email_ix = indexes(changes.get("phone"), changes.get("email"))
+    found = {CitizenKey.phone_index: phone_ix, CitizenKey.email_index: email_ix}
+    moved = {column: value for column, value in found.items() if value is not None}
+    queries: list[Any] = [
+        Reporter.update(values).where(
+            (Reporter.citizen_key == key_id) & Reporter.erased_at.is_null()
+        )
+    ]
+    if moved:
+        queries.append(CitizenKey.update(moved).where(CitizenKey.id == key_id))
+    await write(queries)

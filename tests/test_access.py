@@ -23,6 +23,13 @@ PUBLIC_PATHS = {
     "/v1/stats/heatmap",
     # Which breach-risk model sets priorities, and its scores beside the baseline's.
     "/v1/models",
+    # The privacy notice, and the citizen's rights: the citizen token proves control.
+    "/v1/privacy/notice",
+    "/v1/privacy/access",
+    "/v1/privacy/correct",
+    "/v1/privacy/erase",
+    "/v1/privacy/withdraw",
+    "/v1/privacy/grievances",
 }
 # The dashboard's pages and their assets: HTML and files anyone may open, no personal data.
 PUBLIC_PAGES = {"/", "/wards/{city:str}/{ward:str}", "/hotspots"}

@@ -21,6 +21,7 @@ from open311_helpers import (
     xml_of,
 )
 
+from records import vault
 from records.tables import Reporter
 
 # --- finding requests -----------------------------------------------------------------------
@@ -166,8 +167,10 @@ async def test_open311_never_shows_the_citizens_contact_details(api, api_keys):
     request_id = answer["service_request_id"]
     await read_until(api, request_id, lambda r: r["expected_datetime"] is not None)
     again = await file(api, form(key, lat, lon, **contact), "xml")
-    # The contact details went to the Reporter table, and only there.
-    stored = await Reporter.select().where(Reporter.email == contact["email"])
+    # The contact details went to the Reporter table, sealed, and only there.
+    [citizen] = await vault.keys_of(None, contact["email"])  # found by the email's blind index
+    rows = await Reporter.select(Reporter.id).where(Reporter.citizen_key == citizen)
+    stored = list((await vault.open_reporters(r["id"] for r in rows)).values())
     assert len(stored) == 2 and stored[0]["name"] == "Radhika Venkataraman"
 
     since = (datetime.now(UTC) - timedelta(minutes=10)).isoformat()

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.case import CaseActivities
     from activities.language import LanguageActivities
     from activities.transcribe import TranscribeActivities
+    from domain import pii
     from domain.access import Refusal, holds_case
     from domain.case import (
         AssignInput,
@@ -99,6 +100,7 @@ class CaseIntake(CaseSteps):
     async def _take_transcript(self, transcript: Transcript, *, actor: str) -> None:
         """Keep the transcript; it is the description unless the citizen also typed one."""
         c = self.state.complaint
+        transcript = replace(transcript, text=pii.mask(transcript.text))  # deterministic
         c.transcript = transcript
         if not c.description.strip():
             c.description = transcript.text

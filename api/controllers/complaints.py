@@ -29,8 +29,8 @@ from domain import ids, text
 from domain.access import own_filings_key
 from domain.case import WithdrawRequest, chosen_category
 from domain.roles import Role
+from records import citizens, projection, vault
 from records import notices as notice_records
-from records import projection
 from workflows.complaint import ComplaintWorkflow
 
 log = logging.getLogger("civicops.api")
@@ -125,6 +125,10 @@ class ComplaintController(Controller):
         status_url = f"{request.app.state.settings.public_url}/v1/complaints/{filed.tracking_id}"
         c = filed.state.complaint
         chosen = chosen_category(c)
+        token = None
+        if c.reporter_id is not None:
+            secret = vault.keyring().index_key
+            token = await citizens.contact_token(filed.tracking_id, filed.filing_id, secret)
         return Response(
             ComplaintAccepted(
                 filed.tracking_id,
@@ -136,6 +140,7 @@ class ComplaintController(Controller):
                 category=chosen[0],
                 category_source=chosen[1],
                 category_confidence=c.category_confidence,
+                citizen_token=token,
             ),
             status_code=HTTP_202_ACCEPTED,
             headers={"Location": status_url},

@@ -20,7 +20,7 @@ from api.schemas import CategoryCode, ComplaintView
 from api.scope import require_assigned
 from api.updates import live_state, run_update, unavailable
 from api.views import from_state
-from domain import text
+from domain import pii, text
 from domain.case import CategoryRequest, TranscriptRequest
 from domain.roles import Role
 from domain.voice import MAX_AUDIO_BYTES
@@ -72,7 +72,7 @@ class IntakeController(Controller):
             request.app.state.temporal,
             tracking_id,
             ComplaintWorkflow.transcribe,
-            TranscriptRequest(words, principal.name, language),
+            TranscriptRequest(pii.mask(words), principal.name, language),  # no personal data
         )
         return from_state(state, request.app.state.settings.public_url)
 

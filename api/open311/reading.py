@@ -16,6 +16,7 @@ from api.open311.render import w3c
 from api.views import photo_url
 from domain.case import Status
 from domain.categories import BY_CODE
+from domain.privacy import PrivacyPolicy, coarse_point
 from records.geography import UnknownCity
 from records.tables import CaseReport, Complaint, ComplaintEvent
 
@@ -157,12 +158,16 @@ def _public_photo(intake: Any) -> str | None:
     return None
 
 
-def request_fields(row: dict[str, Any], corporation: str, public_url: str) -> dict[str, Any]:
+def request_fields(
+    row: dict[str, Any], corporation: str, public_url: str, privacy: PrivacyPolicy
+) -> dict[str, Any]:
     """One service request with GeoReport v2's fields, in the spec's order.
 
-    Its media_url is the first attached photo's public copy, else the app's own media_url.
+    Its media_url is the first attached photo's public copy, else the app's own media_url;
+    a sensitive category's point is coarsened to about 100 m (the city's privacy policy).
     """
     photo = row.get("public_photo")
+    lat, lon = coarse_point(row["category"], row["latitude"], row["longitude"], privacy)
     return {
         "service_request_id": row["tracking_id"],
         "status": "closed" if row["status"] in OPEN311_CLOSED else "open",
@@ -178,8 +183,8 @@ def request_fields(row: dict[str, Any], corporation: str, public_url: str) -> di
         "address": _address(row),
         "address_id": None,
         "zipcode": None,
-        "lat": row["latitude"],
-        "long": row["longitude"],
+        "lat": lat,
+        "long": lon,
         "media_url": photo_url(public_url, photo) if photo else row["media_url"],
     }
 

@@ -92,6 +92,7 @@ async def list_requests(
             row,
             await reading.corporation_of(request.app.state, row["city"], corporations),
             request.app.state.settings.public_url,
+            request.app.state.policy.privacy(row["city"]),
         )
         for row in rows
     ]
@@ -121,8 +122,11 @@ async def get_request(
         raise Open311Error(404, f"service_request_id: no request {raw_id!r}")
     corporation = await reading.corporation_of(request.app.state, rows[0]["city"], {})
     public_url = request.app.state.settings.public_url
+    privacy = request.app.state.policy.privacy(rows[0]["city"])
     return render(
-        fmt, "service_requests", [reading.request_fields(rows[0], corporation, public_url)]
+        fmt,
+        "service_requests",
+        [reading.request_fields(rows[0], corporation, public_url, privacy)],
     )
 
 

@@ -19,6 +19,7 @@ from litestar.params import Body, PathParameter
 from litestar.response import Redirect, Template
 
 from api.auth import PUBLIC
+from api.controllers import privacy
 from api.pages.handlers import NO_CACHE, Page, _page
 from api.pages.signin import FORM_COOKIE, _field, _form_token, _same
 from api.pages.staff import forbidden
@@ -37,7 +38,7 @@ TrackingPath = Annotated[str, PathParameter(max_length=40)]
 PUBLIC_STEPS = ("filed", "assigned", "notice_issued", "escalated", "recomplaint", "reassigned",
                 "proof_accepted", "proof_rejected", "closed", "withdrawn", "categorized",
                 "outside_city")  # fmt: skip
-ACTIONS = ("confirm", "reopen", "withdraw")
+ACTIONS = ("confirm", "reopen", "withdraw", "forget")
 ANSWERED = frozenset({Status.RESOLVED.value})
 OPEN_TO_WITHDRAW = frozenset(
     s.value
@@ -133,7 +134,8 @@ async def track_action(
     action: Annotated[str, PathParameter(max_length=20)],
     data: FormData,
 ) -> Response[Any]:
-    """Confirm, reopen or withdraw, for the holder of the case's citizen token only."""
+    """Confirm, reopen or withdraw the case, or withdraw consent to keep one's personal data,
+    for the holder of the case's citizen token only."""
     page = await _page(request, None)
     found = _tracking(page, tracking_id)
     if isinstance(found, Template):
@@ -148,13 +150,15 @@ async def track_action(
         return forbidden(page, words["track_token_refused"])
     try:
         reason = text.clean(_field(data, "reason", 1000) or None, "reason",
-                            required=action != "confirm")  # fmt: skip
+                            required=action in ("reopen", "withdraw"))  # fmt: skip
     except HTTPException:
         return await _show(request, page, found, words["track_reason_needed"], 400)
     actor = citizens.citizen_actor(holder.device_sha256)
     client = request.app.state.temporal
     try:
-        if action == "withdraw":
+        if action == "forget":  # consent withdrawn: messages stop, data erased (DPDP s.6(4))
+            await privacy.withdraw_consent(await privacy.key_of(holder), actor)
+        elif action == "withdraw":
             await run_update(client, found, ComplaintWorkflow.withdraw,
                              WithdrawRequest(reason or "", actor))  # fmt: skip
         else:

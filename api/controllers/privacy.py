@@ -1,0 +1,270 @@
+"""The citizen's rights under the DPDP Act (ss.11-13): see and export, correct, erase, withdraw
+consent, and lodge a grievance; and the privacy notice every filing app shows.
+
+A citizen proves control with the citizen token their filing returned (records/citizens.py),
+or an official verifies them in person (`in_person`: who checked what, audited). Every act is
+on the audit chain. Erasure crypto-shreds the citizen's data key (records/vault.py); the cases
+and their public record stay. A city whose policy sets `erasure = false` (s.17(4)) answers 409.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.exceptions import HTTPException, PermissionDeniedException
+from msgspec import Meta
+
+from api.auth import PUBLIC, current_principal, roles
+from api.errors import FieldError
+from domain import ids
+from domain.privacy import CURRENT_NOTICE, MAX_GRIEVANCE_DAYS, NOTICES, PURPOSES
+from domain.roles import Role
+from records import citizens, vault
+from records.audit import AuditRecord, append
+from records.db import write
+from records.tables import CaseReport, Complaint, PrivacyGrievance, Reporter
+
+Token = Annotated[str, Meta(min_length=10, max_length=64)]
+TrackingIdIn = Annotated[str, Meta(min_length=4, max_length=20)]
+
+
+class ProofIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Whose data: a filing's tracking id and its citizen token."""
+
+    tracking_id: TrackingIdIn
+    token: Token
+
+
+class CorrectIn(ProofIn, forbid_unknown_fields=True):
+    """New contact details (a field left out is kept)."""
+
+    name: Annotated[str, Meta(max_length=120)] | None = None
+    phone: Annotated[str, Meta(pattern=r"^\+?[0-9][0-9 \-]{6,18}$")] | None = None
+    email: Annotated[str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+
+
+class GrievanceIn(ProofIn, forbid_unknown_fields=True):
+    """A grievance about how the citizen's data was handled."""
+
+    text: Annotated[str, Meta(min_length=5, max_length=4000)]
+
+
+class InPersonIn(msgspec.Struct, forbid_unknown_fields=True):
+    """An official's in-person check of a citizen, standing in for the token."""
+
+    tracking_id: TrackingIdIn
+    action: Annotated[str, Meta(pattern="^(access|erase|withdraw)$")]
+    verified_how: Annotated[str, Meta(min_length=5, max_length=300)]
+
+
+async def _filing_reporter(holder: citizens.Holder) -> int | None:
+    """The reporter row of the token holder's filing."""
+    if holder.filing == citizens.CONTACT:  # an API filing: its own filing id
+        row = (
+            await CaseReport.select(CaseReport.reporter)
+            .where(CaseReport.filing_id == holder.client_id)
+            .first()
+        )
+        if row and row["reporter"]:
+            return row["reporter"]
+    if holder.filing in ("new", citizens.CONTACT):
+        case = (
+            await Complaint.select(Complaint.reporter)
+            .where(Complaint.tracking_id == holder.tracking_id)
+            .first()
+        )
+        return case["reporter"] if case else None
+    return None
+
+
+async def _citizen(tracking_id: str, token: str) -> tuple[int | None, str]:
+    """The citizen key the token proves control of, and the actor to audit; 403 if none."""
+    wanted = tracking_id.strip().upper()
+    if not ids.is_tracking_id(wanted):
+        raise FieldError("tracking_id", "is not a tracking id")
+    holder = await citizens.holder(wanted, token)
+    if holder is None:
+        raise PermissionDeniedException("token: not a citizen token of this complaint")
+    return await key_of(holder), f"citizen-token:{holder.device_sha256[:16]}"
+
+
+async def key_of(holder: citizens.Holder) -> int | None:
+    """The citizen key of the token holder's filing (None: it gave no personal data)."""
+    reporter = await _filing_reporter(holder)
+    if reporter is None:
+        return None
+    row = await Reporter.select(Reporter.citizen_key).where(Reporter.id == reporter).first()
+    return row["citizen_key"] if row else None
+
+
+async def held(key_id: int | None) -> dict[str, Any]:
+    """Everything CivicOps holds about a citizen, opened, as they may export it."""
+    if key_id is None:
+        return {"filings": [], "cases": [], "grievances": []}
+    rows = await Reporter.select(Reporter.id).where(Reporter.citizen_key == key_id)
+    opened = await vault.open_reporters(r["id"] for r in rows)
+    reporters = [r["id"] for r in rows]
+    cases = await Complaint.select(
+        Complaint.tracking_id, Complaint.status, Complaint.filed_at
+    ).where(Complaint.reporter.is_in(reporters or [-1]))
+    grievances = await PrivacyGrievance.select(
+        PrivacyGrievance.reference, PrivacyGrievance.status, PrivacyGrievance.due_at
+    ).where(PrivacyGrievance.citizen_key == key_id)
+    filings = [
+        {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in p.items() if k != "id"}
+        for p in opened.values()
+    ]
+    return {
+        "filings": filings,
+        "cases": [{**c, "filed_at": c["filed_at"].isoformat()} for c in cases],
+        "grievances": [{**g, "due_at": g["due_at"].isoformat()} for g in grievances],
+    }
+
+
+def _may_erase(request: Request) -> None:
+    """409 when the city keeps records under s.17(4) (its policy sets erasure = false)."""
+    policy = request.app.state.policy.privacy(request.app.state.settings.city)
+    if not policy.erasure:
+        raise HTTPException(
+            "erasure: this city keeps its records under s.17(4) of the DPDP Act; "
+            "contact its data-protection officer", status_code=409,
+        )  # fmt: skip
+
+
+async def withdraw_consent(key_id: int | None, actor: str) -> int:
+    """Stop messages and mark the citizen's data for erasure by the next retention run."""
+    if key_id is None:
+        return 0
+    now = datetime.now(UTC)
+    [rows] = await write(
+        [
+            Reporter.update({Reporter.consent_withdrawn_at: now, Reporter.erase_due_at: now})
+            .where((Reporter.citizen_key == key_id) & Reporter.consent_withdrawn_at.is_null())
+            .returning(Reporter.id)
+        ]
+    )
+    await append(AuditRecord("personal_data.consent_withdrawn", vault.label(key_id), actor))
+    return len(rows)
+
+
+class PrivacyController(Controller):
+    """The privacy notice, and the citizen's rights over their data."""
+
+    path = "/v1/privacy"
+    tags = ["personal data"]
+
+    @get("/notice", operation_id="getPrivacyNotice", opt=dict(PUBLIC), summary="Privacy notice")
+    async def notice(self, request: Request) -> dict[str, Any]:
+        """The notice filing apps show: versions, purposes, basis, retention, grievance time."""
+        policy = request.app.state.policy.privacy(request.app.state.settings.city)
+        return {
+            "current_version": CURRENT_NOTICE,
+            "versions": {v: list(p) for v, p in NOTICES.items()},
+            "purposes": PURPOSES,
+            "legal_basis": policy.legal_basis,
+            "erasure": policy.erasure,
+            "retention_days_after_closure": policy.retention_days,
+            "grievance_response_days": policy.grievance_days,
+            "grievance_response_days_at_most": MAX_GRIEVANCE_DAYS,
+        }
+
+    @post("/access", operation_id="accessMyData", opt=dict(PUBLIC), status_code=200,
+          summary="See and export what CivicOps holds about you")  # fmt: skip
+    async def access(self, data: ProofIn) -> dict[str, Any]:
+        """What CivicOps holds about the token's holder, as JSON (the read is audited)."""
+        key_id, actor = await _citizen(data.tracking_id, data.token)
+        await append(AuditRecord("personal_data.access", data.tracking_id.upper(), actor))
+        return await held(key_id)
+
+    @post("/correct", operation_id="correctMyData", opt=dict(PUBLIC), status_code=200,
+          summary="Correct your contact details")  # fmt: skip
+    async def correct(self, data: CorrectIn) -> dict[str, Any]:
+        """Reseal the holder's contact details with the corrections (audited)."""
+        key_id, actor = await _citizen(data.tracking_id, data.token)
+        key = await vault.data_key(key_id) if key_id is not None else None
+        if key is None:
+            raise FieldError(
+                "token", "no contact details are held for this filing", status_code=404
+            )
+        changes = {f: getattr(data, f) for f in ("name", "phone", "email") if getattr(data, f)}
+        if not changes:
+            raise FieldError("name", "give name, phone or email to correct")
+        await vault.reseal(key_id, key, changes)
+        await append(AuditRecord("personal_data.corrected", vault.label(key_id), actor,
+                                 {"fields": sorted(changes)}))  # fmt: skip
+        return await held(key_id)
+
+    @post("/erase", operation_id="eraseMyData", opt=dict(PUBLIC), status_code=200,
+          summary="Erase your personal data (crypto-shredding)")  # fmt: skip
+    async def erase(self, request: Request, data: ProofIn) -> dict[str, Any]:
+        """Destroy the holder's data key: their details are unreadable everywhere at once."""
+        _may_erase(request)
+        key_id, actor = await _citizen(data.tracking_id, data.token)
+        done = await vault.shred([key_id] if key_id else [], reason="citizen asked", actor=actor)
+        return {"erased": bool(done), "cases_kept": True}
+
+    @post("/withdraw", operation_id="withdrawConsent", opt=dict(PUBLIC), status_code=200,
+          summary="Withdraw consent: no more messages, data erased")  # fmt: skip
+    async def withdraw(self, data: ProofIn) -> dict[str, Any]:
+        """Withdraw consent as easily as it was given: messages stop, data marked for erasure."""
+        key_id, actor = await _citizen(data.tracking_id, data.token)
+        return {"withdrawn": await withdraw_consent(key_id, actor) > 0 or key_id is None}
+
+    @post("/grievances", operation_id="lodgeGrievance", opt=dict(PUBLIC), status_code=201,
+          summary="Lodge a grievance about your data")  # fmt: skip
+    async def grievance(self, request: Request, data: GrievanceIn) -> dict[str, Any]:
+        """Record a grievance, sealed, due within the city's published response time."""
+        key_id, actor = await _citizen(data.tracking_id, data.token)
+        if key_id is None:
+            key_id, _ = await vault.citizen_key(None, None)
+        key = await vault.data_key(key_id)
+        assert key is not None
+        policy = request.app.state.policy.privacy(request.app.state.settings.city)
+        now = datetime.now(UTC)
+        reference = "PG-" + secrets.token_hex(5).upper()
+        row = PrivacyGrievance(
+            reference=reference, citizen_key=key_id, tracking_id=data.tracking_id.upper(),
+            text_sealed=vault.seal_text(key, key_id, "grievance", data.text),
+            lodged_via="citizen_token", lodged_at=now,
+            due_at=now + timedelta(days=policy.grievance_days),
+        )  # fmt: skip
+        audit = AuditRecord("privacy.grievance_lodged", reference, actor,
+                            {"due_at": row.due_at.isoformat()})  # fmt: skip
+        await write([PrivacyGrievance.insert(row)])
+        await append(audit)
+        return {"reference": reference, "due_at": row.due_at.isoformat(), "status": "open"}
+
+    @post("/in-person", operation_id="actInPerson", opt=roles(Role.OFFICIAL), status_code=200,
+          summary="Act for a citizen verified in person (officials, audited)")  # fmt: skip
+    async def in_person(self, request: Request, data: InPersonIn) -> dict[str, Any]:
+        """An official acts for a citizen they verified in person; what they checked is kept."""
+        principal = current_principal(request)
+        wanted = data.tracking_id.strip().upper()
+        case = (
+            await Complaint.select(Complaint.reporter)
+            .where(Complaint.tracking_id == wanted)
+            .first()
+        )
+        if case is None:
+            raise FieldError("tracking_id", f"no complaint {wanted}", status_code=404)
+        key_id = None
+        if case["reporter"]:
+            row = (
+                await Reporter.select(Reporter.citizen_key)
+                .where(Reporter.id == case["reporter"])
+                .first()
+            )
+            key_id = row["citizen_key"] if row else None
+        actor = f"{principal.actor} (in person: {data.verified_how.strip()})"
+        if data.action == "erase":
+            _may_erase(request)
+            done = await vault.shred([key_id] if key_id else [], reason="in person", actor=actor)
+            return {"erased": bool(done)}
+        if data.action == "withdraw":
+            return {"withdrawn": await withdraw_consent(key_id, actor) > 0}
+        await append(AuditRecord("personal_data.access", wanted, actor))
+        return await held(key_id)

@@ -1,0 +1,178 @@
+"""The citizen's rights with the token their filing returned: see and export, correct, withdraw
+consent, lodge a grievance, erase by crypto-shredding; and an official acting in person."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from helpers import auth, in_malleshwaram, pothole, wait_for_status
+
+from records import vault
+from records.tables import AuditEntry, CitizenKey, PrivacyGrievance, Reporter
+
+
+def _phone() -> str:
+    return "+91 9" + "".join(random.choices("0123456789", k=9))
+
+
+async def _file(api, api_keys, **reporter: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """File a pothole with contact details; (tracking id, citizen token)."""
+    body = pothole(*in_malleshwaram(), reporter={"notice_version": "2026-12-v1", **reporter})
+    resp = await api.post("/v1/complaints", json=body, headers=auth(api_keys["citizen-app"]))
+    assert resp.status_code == 202, resp.text
+    answer = resp.json()
+    assert answer["citizen_token"], answer
+    return answer["tracking_id"], answer["citizen_token"]
+
+
+async def _actions(subject_part: str) -> list[str]:
+    rows = await AuditEntry.select(AuditEntry.action).where(
+        AuditEntry.subject.like(f"%{subject_part}%")
+    )
+    return [r["action"] for r in rows]
+
+
+async def test_a_citizen_sees_exports_and_corrects_their_data_with_the_token(api, api_keys):
+    phone = _phone()
+    tracking_id, token = await _file(api, api_keys, name="Meena R", phone=phone)
+    again = await api.post("/v1/privacy/access", json={"tracking_id": tracking_id, "token": token})
+    assert again.status_code == 200, again.text
+    [filing] = again.json()["filings"]
+    assert (filing["name"], filing["phone"], filing["notice_version"]) == (
+        "Meena R",
+        phone,
+        "2026-12-v1",
+    )
+    assert [c["tracking_id"] for c in again.json()["cases"]] == [tracking_id]
+    new_phone = _phone()
+    fixed = await api.post(
+        "/v1/privacy/correct",
+        json={"tracking_id": tracking_id, "token": token, "phone": new_phone},
+    )
+    assert fixed.status_code == 200, fixed.text
+    assert fixed.json()["filings"][0]["phone"] == new_phone
+    assert await vault.keys_of(new_phone, None) and not await vault.keys_of(phone, None)
+    assert "personal_data.access" in await _actions(tracking_id)
+    forged = await api.post(
+        "/v1/privacy/access", json={"tracking_id": tracking_id, "token": "A" * 26}
+    )
+    assert forged.status_code == 403 and "token" in forged.text
+    bad = await api.post("/v1/privacy/access", json={"tracking_id": "nope!", "token": token})
+    assert bad.status_code == 400 and "tracking_id" in bad.text
+
+
+async def test_erasure_shreds_the_key_and_the_case_stays_public(api, api_keys):
+    phone = _phone()
+    tracking_id, token = await _file(api, api_keys, name="Ravi S", phone=phone)
+    citizen = auth(api_keys["citizen-app"])
+    await wait_for_status(api, tracking_id, citizen, "NOTICE_ISSUED")
+    [key_id] = await vault.keys_of(phone, None)
+    erased = await api.post("/v1/privacy/erase", json={"tracking_id": tracking_id, "token": token})
+    assert erased.status_code == 200 and erased.json()["erased"] is True
+    row = await CitizenKey.select().where(CitizenKey.id == key_id).first()
+    assert row["wrapped"] is None and row["phone_index"] is None and row["shredded_at"]
+    reporter = await Reporter.select().where(Reporter.citizen_key == key_id).first()
+    assert reporter["name_sealed"] is None and reporter["erased_at"] is not None
+    assert await vault.keys_of(phone, None) == []
+    shown = await api.get(
+        f"/v1/complaints/{tracking_id}/contact",
+        params={"purpose": "check after erasure"},
+        headers=auth(api_keys["official"]),
+    )
+    [contact] = shown.json()["contacts"]
+    assert contact["erased"] is True and contact["name"] is None and contact["phone"] is None
+    assert (await api.get(f"/v1/complaints/{tracking_id}", headers=citizen)).status_code == 200
+    assert "personal_data.erased" in await _actions(f"citizen-key:{key_id}")
+    twice = await api.post("/v1/privacy/erase", json={"tracking_id": tracking_id, "token": token})
+    assert twice.status_code == 200 and twice.json()["erased"] is False
+
+
+async def test_withdrawing_consent_marks_the_data_for_erasure(api, api_keys):
+    phone = _phone()
+    tracking_id, token = await _file(api, api_keys, phone=phone)
+    done = await api.post("/v1/privacy/withdraw", json={"tracking_id": tracking_id, "token": token})
+    assert done.status_code == 200 and done.json()["withdrawn"] is True
+    [key_id] = await vault.keys_of(phone, None)
+    row = await Reporter.select().where(Reporter.citizen_key == key_id).first()
+    assert row["consent_withdrawn_at"] is not None
+    assert row["erase_due_at"] <= datetime.now(UTC)
+    assert "personal_data.consent_withdrawn" in await _actions(f"citizen-key:{key_id}")
+
+
+async def test_a_grievance_is_sealed_and_due_within_the_published_time(api, api_keys):
+    tracking_id, token = await _file(api, api_keys, phone=_phone())
+    notice = (await api.get("/v1/privacy/notice")).json()
+    assert notice["grievance_response_days"] <= 90 and notice["current_version"] == "2026-12-v1"
+    text = "An official phoned me at night about my complaint; why did he have my number?"
+    lodged = await api.post(
+        "/v1/privacy/grievances", json={"tracking_id": tracking_id, "token": token, "text": text}
+    )
+    assert lodged.status_code == 201, lodged.text
+    reference = lodged.json()["reference"]
+    row = await PrivacyGrievance.select().where(PrivacyGrievance.reference == reference).first()
+    assert text not in str(row) and row["text_sealed"].startswith("v1.")
+    days = notice["grievance_response_days"]
+    assert row["due_at"] <= datetime.now(UTC) + timedelta(days=days, minutes=1)
+    assert "privacy.grievance_lodged" in await _actions(reference)
+
+
+async def test_an_official_acts_in_person_and_it_is_audited(api, api_keys):
+    phone = _phone()
+    tracking_id, _ = await _file(api, api_keys, name="Kala P", phone=phone)
+    body = {"tracking_id": tracking_id, "action": "access",
+            "verified_how": "Aadhaar card seen at the ward office"}  # fmt: skip
+    for role in ("citizen-app", "supervisor", "auditor"):
+        refused = await api.post("/v1/privacy/in-person", json=body, headers=auth(api_keys[role]))
+        assert refused.status_code == 403, role
+    seen = await api.post("/v1/privacy/in-person", json=body, headers=auth(api_keys["official"]))
+    assert seen.status_code == 200 and seen.json()["filings"][0]["name"] == "Kala P"
+    entries = await AuditEntry.select(AuditEntry.actor).where(
+        (AuditEntry.subject == tracking_id) & (AuditEntry.action == "personal_data.access")
+    )
+    assert any("in person: Aadhaar card seen" in e["actor"] for e in entries)
+
+
+async def test_one_tap_on_the_tracking_page_withdraws_consent(api):
+    """A phone number written into a web filing is kept sealed; the filer's tap on /track
+    withdraws consent, and the data is marked for tonight's erasure."""
+    import re
+
+    from citizen_helpers import device_secret, report_form, report_item
+
+    spot = in_malleshwaram()
+    item = report_item((*spot, "65"), description="Garbage heap here, call 98450 12121 please")
+    body = {"device": device_secret(), "sent_at": datetime.now(UTC).isoformat(),
+            "complaints": [item]}  # fmt: skip
+    sent = await api.post("/report/send", json=body, headers=await report_form(api))
+    [result] = sent.json()["results"]
+    tracking_id, token = result["tracking_id"], result["token"]
+    [case] = await _reporters_of(tracking_id)  # the page reads the recorded case
+    page = await api.get(f"/track/{tracking_id}")
+    assert 'action="/track/' in page.text and "/forget" in page.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    forged = await api.post(f"/track/{tracking_id}/forget", data={"csrf": csrf, "token": "B" * 26})
+    assert forged.status_code == 403
+    done = await api.post(f"/track/{tracking_id}/forget", data={"csrf": csrf, "token": token})
+    assert done.status_code == 303, done.text
+    row = (
+        await Reporter.select(Reporter.consent_withdrawn_at, Reporter.description_sealed)
+        .where(Reporter.id == case["reporter"])
+        .first()
+    )
+    assert row and row["consent_withdrawn_at"] is not None and row["description_sealed"]
+
+
+async def _reporters_of(tracking_id: str) -> list[dict]:
+    from records.tables import Complaint
+
+    for _ in range(50):
+        rows = await Complaint.select(Complaint.reporter).where(
+            Complaint.tracking_id == tracking_id
+        )
+        if rows:
+            return rows
+        import asyncio
+
+        await asyncio.sleep(0.1)
+    return []
