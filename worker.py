@@ -8,28 +8,35 @@ import sys
 from pathlib import Path
 
 from temporalio.client import Client
+from temporalio.service import RPCError
 from temporalio.worker import Worker
 
+from activities.breach import BreachActivities
 from activities.case import CaseActivities
 from activities.language import LanguageActivities
 from activities.language import warm as language_warm
 from activities.notices import NoticeActivities
 from activities.proofs import ProofActivities
+from activities.retention import RetentionActivities
 from activities.risk import ModelHolder, RiskActivities
 from activities.scores import ScoreActivities
 from activities.transcribe import TranscribeActivities
 from activities.webhooks import WebhookActivities, WebhookFanout
+from domain.sla import PolicyBook
 from notices.keys import KeyStore
 from records import vault
 from records.db import database_pool
 from records.geography import ZoneDirectory
 from settings import Settings
 from storage import s3
+from workflows.breach import BreachWorkflow
 from workflows.complaint import ComplaintWorkflow
+from workflows.retention import RetentionWorkflow
+from workflows.schedules import ensure_schedule
 from workflows.webhook import WebhookDeliveryWorkflow
 
 # The registry the worker and the tests share.
-WORKFLOWS = [ComplaintWorkflow, WebhookDeliveryWorkflow]
+WORKFLOWS = [ComplaintWorkflow, WebhookDeliveryWorkflow, RetentionWorkflow, BreachWorkflow]
 
 
 def activities_of(
@@ -74,6 +81,7 @@ def build_activities(
         settings.public_url,
     )
     webhooks = WebhookActivities(settings)
+    retention = RetentionActivities(PolicyBook.load(settings.policy_file))
     return [
         *activities_of(
             case or CaseActivities(zones, WebhookFanout(settings)),
@@ -86,6 +94,9 @@ def build_activities(
         ),
         webhooks.deliver_webhook,
         webhooks.mark_webhook_failed,
+        retention.find_erasures,
+        retention.erase_citizens,
+        *BreachActivities().all(),
     ]
 
 
@@ -125,6 +136,10 @@ async def connect(settings: Settings) -> Client:
 async def run(settings: Settings) -> None:
     """Run the worker until cancelled."""
     client = await connect(settings)
+    try:
+        await ensure_schedule(client, settings.task_queue)  # the nightly retention run (DPDP)
+    except RPCError:  # cases must still run: the schedule is made at the next start
+        logging.getLogger("civicops.worker").exception("retention schedule not ensured")
     cache_workflow_bytecode()
     warming = asyncio.create_task(asyncio.to_thread(language_warm))  # train while polling
     worker = build_worker(client, settings.task_queue, settings)

@@ -15,6 +15,7 @@ from cli.demokeys import demo_keys
 from cli.model import model
 from cli.notices import verify
 from cli.officials import officials
+from cli.privacy import breach, privacy
 from cli.signing import keys
 from cli.stack import bootstrap, migrate, server, up, worker
 from cli.trace import trace
@@ -29,7 +30,7 @@ def cli() -> None:
 for command in (up, worker, server, migrate, bootstrap, zones, demo, demo_keys):  # the stack
     cli.add_command(command)
 # operating and auditing it
-for command in (apikeys, officials, audit, keys, verify, trace, model, classify):
+for command in (apikeys, officials, audit, keys, verify, trace, model, classify, privacy, breach):
     cli.add_command(command)
 
 
