@@ -81,7 +81,9 @@ def build_activities(
         settings.public_url,
     )
     webhooks = WebhookActivities(settings)
-    retention = RetentionActivities(PolicyBook.load(settings.policy_file))
+    retention = RetentionActivities(
+        PolicyBook.load(settings.policy_file), s3_client, settings.s3_bucket
+    )
     return [
         *activities_of(
             case or CaseActivities(zones, WebhookFanout(settings)),

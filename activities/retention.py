@@ -8,14 +8,17 @@ the audit chain gets one `personal_data.erased` entry per batch that erased anyt
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from botocore.client import BaseClient
 from temporalio import activity
 
 from activities.running import resilient
 from domain.sla import PolicyBook
 from records import retention, vault
+from storage import s3 as storage
 
 ACTOR = "retention schedule"
 REASONS = retention.REASONS  # "consent withdrawn", "retention"
@@ -50,11 +53,28 @@ class EraseInput:
     reason: str
 
 
-class RetentionActivities:
-    """Retention's side effects; holds the policy book that gives each city's privacy policy."""
+async def erase_everywhere(
+    key_ids: list[int], *, reason: str, actor: str, s3: BaseClient | None, bucket: str
+) -> list[int]:
+    """Shred the citizens' data keys, then delete their photo and voice-note originals from S3
+    (every time: a retry after the shred still deletes them); the keys shredded now."""
+    done = await vault.shred(key_ids, reason=reason, actor=actor)
+    if s3 is not None:
+        originals = await vault.originals_of(key_ids)
+        await asyncio.to_thread(storage.delete_keys, s3, bucket, originals)
+    return done
 
-    def __init__(self, policies: PolicyBook) -> None:
+
+class RetentionActivities:
+    """Retention's side effects; holds the policy book that gives each city's privacy policy,
+    and the S3 client that deletes erased citizens' originals."""
+
+    def __init__(
+        self, policies: PolicyBook, s3: BaseClient | None = None, bucket: str = ""
+    ) -> None:
         self.policies = policies
+        self.s3 = s3
+        self.bucket = bucket
 
     @activity.defn(name="find_erasures")
     @resilient
@@ -73,8 +93,11 @@ class RetentionActivities:
     @activity.defn(name="erase_citizens")
     @resilient
     async def erase_citizens(self, data: EraseInput) -> list[int]:
-        """Shred the citizens' data keys (those already shredded are skipped); the ids shredded."""
-        return await vault.shred(data.key_ids, reason=data.reason, actor=ACTOR)
+        """Shred the citizens' data keys (those already shredded are skipped) and delete their
+        originals from S3; the ids shredded."""
+        return await erase_everywhere(
+            data.key_ids, reason=data.reason, actor=ACTOR, s3=self.s3, bucket=self.bucket
+        )
 
 
 # The retention workflow's input and result (workflows/retention.py).

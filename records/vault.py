@@ -30,7 +30,7 @@ from records import sealing
 from records.audit import AuditRecord, append
 from records.db import Steps, write
 from records.sealing import MasterKeys, SealingError
-from records.tables import CitizenKey, Reporter
+from records.tables import CitizenKey, Complaint, Reporter
 from settings import Settings
 
 KEYRING_FILE = Path("privacy") / "keyring.json"  # beside, not among, the signing keys
@@ -352,3 +352,24 @@ async def reseal(key_id: int, key: bytes, changes: dict[str, str]) -> None:
     if moved:
         queries.append(CitizenKey.update(moved).where(CitizenKey.id == key_id))
     await write(queries)
+
+
+async def originals_of(key_ids: Iterable[int]) -> list[str]:
+    """The S3 keys of the photo and voice-note originals the citizens filed with their cases
+    (the EXIF-free public copies of photos stay with the public record)."""
+    wanted = sorted({k for k in key_ids if k is not None})
+    if not wanted:
+        return []
+    reporters = await Reporter.select(Reporter.id).where(Reporter.citizen_key.is_in(wanted))
+    if not reporters:
+        return []
+    rows = await (
+        Complaint.select(Complaint.intake)
+        .where(Complaint.reporter.is_in([r["id"] for r in reporters]))
+        .output(load_json=True)
+    )
+    keys = []
+    for row in rows:
+        intake = row["intake"] if isinstance(row["intake"], dict) else {}
+        keys += [a["key"] for a in intake.get("attachments") or [] if a.get("key")]
+    return sorted(set(keys))

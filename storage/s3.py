@@ -42,3 +42,12 @@ def ensure_bucket(s3: BaseClient, bucket: str) -> None:
         if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket", "NotFound"):
             raise
         s3.create_bucket(Bucket=bucket)
+
+
+def delete_keys(s3: BaseClient, bucket: str, keys: list[str]) -> int:
+    """Delete objects by key, a thousand a call (a key already gone is no error); how many
+    were asked for."""
+    for start in range(0, len(keys), 1000):
+        chunk = [{"Key": k} for k in keys[start : start + 1000]]
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": chunk, "Quiet": True})
+    return len(keys)

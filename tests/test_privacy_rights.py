@@ -176,3 +176,40 @@ async def _reporters_of(tracking_id: str) -> list[dict]:
 
         await asyncio.sleep(0.1)
     return []
+
+
+async def test_erasure_deletes_the_photo_original_and_keeps_the_public_copy(
+    api, api_keys, settings
+):
+    import asyncio
+
+    from botocore.exceptions import ClientError
+    from helpers import photo
+
+    from storage import s3 as s3_storage
+
+    spot = in_malleshwaram()
+    key = api_keys["citizen-app"]
+    picture = photo(gps=spot, taken="2026:12:03 10:00:00", size=64)
+    uploaded = await api.post("/v1/complaints/uploads", headers=auth(key),
+                              files=[("photo", ("p.jpg", picture, "image/jpeg"))])  # fmt: skip
+    assert uploaded.status_code == 201, uploaded.text
+    [attachment] = uploaded.json()["attachments"]
+    body = pothole(*spot, photos=[attachment["key"]],
+                   reporter={"phone": _phone(), "notice_version": "2026-12-v1"})  # fmt: skip
+    filed = await api.post("/v1/complaints", json=body, headers=auth(key))
+    tracking_id, token = filed.json()["tracking_id"], filed.json()["citizen_token"]
+    case = await wait_for_status(api, tracking_id, auth(key), "NOTICE_ISSUED")
+    [public] = case["intake"]["photos"]
+    s3 = s3_storage.client(settings)
+    head = await asyncio.to_thread(s3.head_object, Bucket=settings.s3_bucket, Key=attachment["key"])
+    assert head["ContentLength"] > 0
+    erased = await api.post("/v1/privacy/erase", json={"tracking_id": tracking_id, "token": token})
+    assert erased.json()["erased"] is True
+    try:
+        await asyncio.to_thread(s3.head_object, Bucket=settings.s3_bucket, Key=attachment["key"])
+        raise AssertionError("the original with its EXIF is still in S3")
+    except ClientError as exc:
+        assert exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound")
+    shown = await api.get(public.replace(settings.public_url, ""))
+    assert shown.status_code == 200  # the public copy (no EXIF) stays with the public record

@@ -18,6 +18,7 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import HTTPException, PermissionDeniedException
 from msgspec import Meta
 
+from activities.retention import erase_everywhere
 from api.auth import PUBLIC, current_principal, roles
 from api.errors import FieldError
 from domain import ids
@@ -135,6 +136,13 @@ def _may_erase(request: Request) -> None:
         )  # fmt: skip
 
 
+async def _erase(request: Request, key_id: int | None, reason: str, actor: str) -> list[int]:
+    """Crypto-shred a citizen and delete their originals from S3 (activities/retention.py)."""
+    state = request.app.state
+    return await erase_everywhere([key_id] if key_id else [], reason=reason, actor=actor,
+                                  s3=state.s3, bucket=state.settings.s3_bucket)  # fmt: skip
+
+
 async def withdraw_consent(key_id: int | None, actor: str) -> int:
     """Stop messages and mark the citizen's data for erasure by the next retention run."""
     if key_id is None:
@@ -204,7 +212,7 @@ class PrivacyController(Controller):
         """Destroy the holder's data key: their details are unreadable everywhere at once."""
         _may_erase(request)
         key_id, actor = await _citizen(data.tracking_id, data.token)
-        done = await vault.shred([key_id] if key_id else [], reason="citizen asked", actor=actor)
+        done = await _erase(request, key_id, "citizen asked", actor)
         return {"erased": bool(done), "cases_kept": True}
 
     @post("/withdraw", operation_id="withdrawConsent", opt=dict(PUBLIC), status_code=200,
@@ -262,7 +270,7 @@ class PrivacyController(Controller):
         actor = f"{principal.actor} (in person: {data.verified_how.strip()})"
         if data.action == "erase":
             _may_erase(request)
-            done = await vault.shred([key_id] if key_id else [], reason="in person", actor=actor)
+            done = await _erase(request, key_id, "in person", actor)
             return {"erased": bool(done)}
         if data.action == "withdraw":
             return {"withdrawn": await withdraw_consent(key_id, actor) > 0}
