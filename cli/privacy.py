@@ -2,6 +2,10 @@
 
 - `privacy retention-run` runs the retention workflow now (the schedule runs it nightly at
   02:30 IST) and prints its report as JSON.
+- `privacy new-keys` prints a fresh set of privacy keys for a deployment's .env;
+  `privacy rotate --id ID` adds a master key to the embedded keyring file and rewraps every
+  data key under it; `privacy rewrap` rewraps under the configured current key (after adding
+  one to CIVICOPS_PRIVACY_MASTER_KEYS and pointing CIVICOPS_PRIVACY_MASTER_KEY_ID at it).
 - `breach open` starts a breach's workflow and prints its id and when the report is due;
   `breach report` files the report (the workflow's `file_report` update); `breach status`
   prints the breach as the records hold it, as JSON.
@@ -52,6 +56,60 @@ def _temporal_failed(settings: Any, exc: BaseException) -> NoReturn:
 @click.group()
 def privacy() -> None:
     """Citizens' personal data under the DPDP Act 2023: retention and erasure."""
+
+
+@privacy.command("new-keys")
+@click.option("--id", "key_id", default="m1", show_default=True, help="The master key's id.")
+def new_keys(key_id: str) -> None:
+    """Print a new master key and blind-index key as .env lines (keep them secret)."""
+    from records.sealing import MasterKeys, SealingError
+
+    try:
+        made = json.loads(MasterKeys.generate(key_id).to_json())
+    except SealingError as exc:
+        raise click.BadParameter(str(exc), param_hint="--id") from None
+    click.echo(f"CIVICOPS_PRIVACY_MASTER_KEYS={key_id}:{made['keys'][key_id]}")
+    click.echo(f"CIVICOPS_PRIVACY_MASTER_KEY_ID={key_id}")
+    click.echo(f"CIVICOPS_PRIVACY_INDEX_KEY={made['index_key']}")
+
+
+@privacy.command("rotate")
+@click.option("--id", "key_id", required=True, help="The new master key's id, e.g. m2.")
+def rotate(key_id: str) -> None:
+    """Add a master key to the embedded keyring file, make it current, rewrap every data key."""
+    from records import vault
+    from records.sealing import SealingError
+
+    settings = common.settings()
+    if settings.privacy_master_keys:
+        click.echo("error: the keys come from CIVICOPS_PRIVACY_MASTER_KEYS: add the new key "
+                   "there, set CIVICOPS_PRIVACY_MASTER_KEY_ID, restart, then run "
+                   "`civicops privacy rewrap`", err=True)  # fmt: skip
+        raise SystemExit(1)
+    try:
+        keys = vault.load(settings).with_new_key(key_id)
+    except SealingError as exc:
+        raise click.BadParameter(str(exc), param_hint="--id") from None
+    path = settings.keys_dir / vault.KEYRING_FILE
+    spare = path.with_suffix(".new")
+    spare.write_text(keys.to_json())
+    spare.chmod(0o600)
+    spare.replace(path)
+    vault.install(keys)
+    moved = asyncio.run(vault.rewrap_all())
+    click.echo(f"master key {key_id} is current; {moved} data keys rewrapped under it")
+    common.exit_skipping_finalisation(0)
+
+
+@privacy.command("rewrap")
+def rewrap() -> None:
+    """Rewrap every data key under the configured current master key; how many moved."""
+    from records import vault
+
+    vault.configure(common.settings())
+    moved = asyncio.run(vault.rewrap_all())
+    click.echo(f"{moved} data keys rewrapped under {vault.keyring().current}")
+    common.exit_skipping_finalisation(0)
 
 
 @privacy.command("retention-run")
