@@ -275,12 +275,15 @@ class ZoneDirectory:
             log.warning("could not refresh the ward map of %s", slug, exc_info=True)
 
     async def _load(self, city: City) -> CityZones:
-        """Build a city's spatial index from its ward rows (in a thread)."""
+        """Build a city's spatial index from its ward rows (in a thread); UnknownCity while
+        it has none."""
         rows = (
             await Ward.select(Ward.id, Ward.ward_id, Ward.name, Ward.geometry, Ward.zone.name)
             .where(Ward.city == city.id)
             .output(load_json=True)
         )
+        if not rows:  # a city made before its wards are imported serves nothing yet
+            raise UnknownCity(city.slug)
         shapes, meta = [], {}
         for r in rows:
             shapes.append(WardShape(r["ward_id"], r["name"], r["zone.name"], r["geometry"]))

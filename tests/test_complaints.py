@@ -246,3 +246,20 @@ async def test_a_citizen_app_cannot_withdraw_a_complaint_another_app_filed(api, 
         path, json={"reason": "duplicate"}, headers=auth(api_keys["official"])
     )
     assert official.status_code == 200
+
+
+async def test_a_city_whose_wards_are_not_imported_yet_does_not_stop_filings(api, api_keys):
+    import random
+    import string
+
+    from records.tables import City
+
+    slug = "empty-" + "".join(random.choices(string.ascii_lowercase, k=6))
+    code = "".join(random.choices(string.ascii_uppercase, k=3))
+    await City.insert(City(slug=slug, code=code, name="Newtown", corporation="NMC", language="en"))
+    try:
+        body = pothole(*in_malleshwaram())
+        resp = await api.post("/v1/complaints", json=body, headers=auth(api_keys["citizen-app"]))
+        assert resp.status_code == 202, resp.text
+    finally:
+        await City.delete().where(City.slug == slug)

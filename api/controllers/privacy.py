@@ -21,6 +21,7 @@ from msgspec import Meta
 from activities.retention import erase_everywhere
 from api.auth import PUBLIC, current_principal, roles
 from api.errors import FieldError
+from api.openapi import answers
 from domain import ids
 from domain.privacy import CURRENT_NOTICE, MAX_GRIEVANCE_DAYS, NOTICES, PURPOSES
 from domain.roles import Role
@@ -181,7 +182,8 @@ class PrivacyController(Controller):
         }
 
     @post("/access", operation_id="accessMyData", opt=dict(PUBLIC), status_code=200,
-          summary="See and export what CivicOps holds about you")  # fmt: skip
+          summary="See and export what CivicOps holds about you",
+          responses=answers(403))  # fmt: skip
     async def access(self, data: ProofIn) -> dict[str, Any]:
         """What CivicOps holds about the token's holder, as JSON (the read is audited)."""
         key_id, actor = await _citizen(data.tracking_id, data.token)
@@ -189,7 +191,7 @@ class PrivacyController(Controller):
         return await held(key_id)
 
     @post("/correct", operation_id="correctMyData", opt=dict(PUBLIC), status_code=200,
-          summary="Correct your contact details")  # fmt: skip
+          summary="Correct your contact details", responses=answers(403, 404))  # fmt: skip
     async def correct(self, data: CorrectIn) -> dict[str, Any]:
         """Reseal the holder's contact details with the corrections (audited)."""
         key_id, actor = await _citizen(data.tracking_id, data.token)
@@ -207,7 +209,8 @@ class PrivacyController(Controller):
         return await held(key_id)
 
     @post("/erase", operation_id="eraseMyData", opt=dict(PUBLIC), status_code=200,
-          summary="Erase your personal data (crypto-shredding)")  # fmt: skip
+          summary="Erase your personal data (crypto-shredding)",
+          responses=answers(403, 409))  # fmt: skip
     async def erase(self, request: Request, data: ProofIn) -> dict[str, Any]:
         """Destroy the holder's data key: their details are unreadable everywhere at once."""
         _may_erase(request)
@@ -216,14 +219,15 @@ class PrivacyController(Controller):
         return {"erased": bool(done), "cases_kept": True}
 
     @post("/withdraw", operation_id="withdrawConsent", opt=dict(PUBLIC), status_code=200,
-          summary="Withdraw consent: no more messages, data erased")  # fmt: skip
+          summary="Withdraw consent: no more messages, data erased",
+          responses=answers(403))  # fmt: skip
     async def withdraw(self, data: ProofIn) -> dict[str, Any]:
         """Withdraw consent as easily as it was given: messages stop, data marked for erasure."""
         key_id, actor = await _citizen(data.tracking_id, data.token)
         return {"withdrawn": await withdraw_consent(key_id, actor) > 0 or key_id is None}
 
     @post("/grievances", operation_id="lodgeGrievance", opt=dict(PUBLIC), status_code=201,
-          summary="Lodge a grievance about your data")  # fmt: skip
+          summary="Lodge a grievance about your data", responses=answers(403))  # fmt: skip
     async def grievance(self, request: Request, data: GrievanceIn) -> dict[str, Any]:
         """Record a grievance, sealed, due within the city's published response time."""
         key_id, actor = await _citizen(data.tracking_id, data.token)
@@ -247,7 +251,8 @@ class PrivacyController(Controller):
         return {"reference": reference, "due_at": row.due_at.isoformat(), "status": "open"}
 
     @post("/in-person", operation_id="actInPerson", opt=roles(Role.OFFICIAL), status_code=200,
-          summary="Act for a citizen verified in person (officials, audited)")  # fmt: skip
+          summary="Act for a citizen verified in person (officials, audited)",
+          responses=answers(404, 409))  # fmt: skip
     async def in_person(self, request: Request, data: InPersonIn) -> dict[str, Any]:
         """An official acts for a citizen they verified in person; what they checked is kept."""
         principal = current_principal(request)
