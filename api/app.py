@@ -25,7 +25,7 @@ from api.controllers.lifecycle import CaseLifecycleController
 from api.controllers.models import ModelController
 from api.controllers.notices import NoticeController
 from api.controllers.personal import ContactController
-from api.controllers.privacy import PrivacyController
+from api.controllers.privacy import GrievanceController, PrivacyController
 from api.controllers.public import CatalogueController, health
 from api.controllers.scores import ScoreController
 from api.controllers.search import SearchController
@@ -100,6 +100,7 @@ def create_app(
                     AuditController,
                     ContactController,
                     PrivacyController,
+                    GrievanceController,
                     HotspotController,
                     ModelController,
                     WordsController,

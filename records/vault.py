@@ -336,6 +336,27 @@ def seal_text(key: bytes, key_id: int, field: str, text: str) -> str:
     return sealing.seal(key, text, field=field, row=label(key_id))
 
 
+def open_text(key: bytes, key_id: int, field: str, token: str | None) -> str | None:
+    """A text sealed with seal_text, opened (None if there was none)."""
+    return sealing.open_optional(key, token, field=field, row=label(key_id))
+
+
+async def may_message(reporter_id: int | None, purpose: str = "case_updates") -> bool:
+    """Whether the filer may be sent messages for this purpose: they gave contact details,
+    it was among the purposes they were told of, and they have not withdrawn or been erased
+    (the channels' check before any SMS or WhatsApp)."""
+    if reporter_id is None:
+        return False
+    row = await Reporter.select(
+        Reporter.phone_sealed, Reporter.email_sealed, Reporter.purposes,
+        Reporter.consent_withdrawn_at, Reporter.erased_at,
+    ).where(Reporter.id == reporter_id).first()  # fmt: skip
+    if row is None or row["consent_withdrawn_at"] or row["erased_at"]:
+        return False
+    told = (row["purposes"] or "").split(",")
+    return bool(row["phone_sealed"] or row["email_sealed"]) and purpose in told
+
+
 async def reseal(key_id: int, key: bytes, changes: dict[str, str]) -> None:
     """Correct a citizen's contact details in every live filing of theirs (and their index)."""
     values = {

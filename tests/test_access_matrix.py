@@ -34,6 +34,7 @@ PARAMS = {
     "token": "BLR-0000000000",
     "rest": "nothing.json",
     "city": "nowhere",
+    "reference": "PG-NOTHING",
     "ward": "0",
     "file_path": "nothing.js",
     "name": "0" * 64 + ".jpg",

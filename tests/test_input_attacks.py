@@ -29,6 +29,7 @@ PATH_IDS = {
     "token": "no-such-invitation",
     "action": "confirm",
     "hotspot_id": "000000000000",
+    "reference": "PG-NOTHING",
 }
 
 

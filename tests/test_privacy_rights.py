@@ -213,3 +213,52 @@ async def test_erasure_deletes_the_photo_original_and_keeps_the_public_copy(
         assert exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound")
     shown = await api.get(public.replace(settings.public_url, ""))
     assert shown.status_code == 200  # the public copy (no EXIF) stays with the public record
+
+
+async def test_officials_list_read_for_a_purpose_and_answer_grievances_once(api, api_keys):
+    tracking_id, token = await _file(api, api_keys, phone=_phone())
+    text = "Please tell me who read my number, and why it was needed at all."
+    lodged = await api.post(
+        "/v1/privacy/grievances", json={"tracking_id": tracking_id, "token": token, "text": text}
+    )
+    reference = lodged.json()["reference"]
+    official = auth(api_keys["official"])
+    assert (
+        await api.get("/v1/privacy/grievances", headers=auth(api_keys["auditor"]))
+    ).status_code == 403
+    listed = (await api.get("/v1/privacy/grievances", headers=official)).json()["grievances"]
+    mine = next(g for g in listed if g["reference"] == reference)
+    assert mine["status"] == "open" and mine["overdue"] is False and "text" not in mine
+    bare = (await api.get(f"/v1/privacy/grievances/{reference}", headers=official)).json()
+    assert "text" not in bare
+    read = await api.get(
+        f"/v1/privacy/grievances/{reference}", params={"purpose": "to answer it"}, headers=official
+    )
+    assert read.json()["text"] == text
+    answer = {"answer": "Only the ward engineer read it, to find the spot; call 98450 11111."}
+    done = await api.post(
+        f"/v1/privacy/grievances/{reference}/answer", json=answer, headers=official
+    )
+    assert done.status_code == 200 and done.json()["late"] is False
+    again = await api.post(
+        f"/v1/privacy/grievances/{reference}/answer", json=answer, headers=official
+    )
+    assert again.status_code == 409
+    row = await PrivacyGrievance.select().where(PrivacyGrievance.reference == reference).first()
+    assert "98450 11111" not in row["answer"] and row["status"] == "answered"
+    missing = await api.get("/v1/privacy/grievances/PG-NOPE", headers=official)
+    assert missing.status_code == 404 and "reference" in missing.text
+    bad = await api.get("/v1/privacy/grievances", params={"status": "x"}, headers=official)
+    assert bad.status_code == 400 and "status" in bad.text
+
+
+async def test_messages_may_go_only_to_filers_who_gave_a_number_and_did_not_withdraw(api, api_keys):
+    phone = _phone()
+    tracking_id, token = await _file(api, api_keys, phone=phone, purposes=["case_updates"])
+    [key_id] = await vault.keys_of(phone, None)
+    reporter = (await Reporter.select(Reporter.id).where(Reporter.citizen_key == key_id))[0]["id"]
+    assert await vault.may_message(reporter) is True
+    assert await vault.may_message(reporter, "site_visit") is False  # not a purpose told of
+    await api.post("/v1/privacy/withdraw", json={"tracking_id": tracking_id, "token": token})
+    assert await vault.may_message(reporter) is False
+    assert await vault.may_message(None) is False

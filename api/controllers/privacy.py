@@ -16,13 +16,14 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.exceptions import HTTPException, PermissionDeniedException
+from litestar.params import PathParameter, QueryParameter
 from msgspec import Meta
 
 from activities.retention import erase_everywhere
 from api.auth import PUBLIC, current_principal, roles
 from api.errors import FieldError
 from api.openapi import answers
-from domain import ids
+from domain import ids, pii
 from domain.privacy import CURRENT_NOTICE, MAX_GRIEVANCE_DAYS, NOTICES, PURPOSES
 from domain.roles import Role
 from records import citizens, vault
@@ -53,6 +54,19 @@ class GrievanceIn(ProofIn, forbid_unknown_fields=True):
     """A grievance about how the citizen's data was handled."""
 
     text: Annotated[str, Meta(min_length=5, max_length=4000)]
+
+
+class AnswerIn(msgspec.Struct, forbid_unknown_fields=True):
+    """An official's answer to a grievance."""
+
+    answer: Annotated[str, Meta(min_length=5, max_length=4000)]
+
+
+Reference = Annotated[str, PathParameter(max_length=24, description="e.g. PG-1A2B3C4D5E")]
+Purpose = Annotated[
+    str | None,
+    QueryParameter(min_length=5, max_length=200, description="why the text is read (audited)"),
+]
 
 
 class InPersonIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -281,3 +295,93 @@ class PrivacyController(Controller):
             return {"withdrawn": await withdraw_consent(key_id, actor) > 0}
         await append(AuditRecord("personal_data.access", wanted, actor))
         return await held(key_id)
+
+
+GRIEVANCE_COLUMNS = (
+    PrivacyGrievance.reference,
+    PrivacyGrievance.tracking_id,
+    PrivacyGrievance.lodged_via,
+    PrivacyGrievance.lodged_at,
+    PrivacyGrievance.due_at,
+    PrivacyGrievance.status,
+    PrivacyGrievance.answered_at,
+    PrivacyGrievance.answer,
+)
+
+
+def _grievance_view(row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A grievance as officials list it: dates in ISO, overdue when open past its due date."""
+    shown = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
+    shown["overdue"] = row["status"] == "open" and row["due_at"] < now
+    return shown
+
+
+class GrievanceController(Controller):
+    """Privacy grievances as the officials who answer them see them (due dates first)."""
+
+    path = "/v1/privacy/grievances"
+    tags = ["personal data"]
+
+    @get("/", operation_id="listGrievances", opt=roles(Role.OFFICIAL),
+         summary="Privacy grievances, soonest due first")  # fmt: skip
+    async def list_open(self, status: str = "open") -> dict[str, Any]:
+        """Grievances by status (open, answered or all), soonest due first; no text."""
+        if status not in ("open", "answered", "all"):
+            raise FieldError("status", "must be open, answered or all")
+        query = PrivacyGrievance.select(*GRIEVANCE_COLUMNS).order_by(PrivacyGrievance.due_at)
+        if status != "all":
+            query = query.where(PrivacyGrievance.status == status)
+        now = datetime.now(UTC)
+        return {"grievances": [_grievance_view(r, now) for r in await query.limit(500)]}
+
+    @get("/{reference:str}", operation_id="readGrievance", opt=roles(Role.OFFICIAL),
+         summary="One grievance; its text for a stated purpose (audited)",
+         responses=answers(404))  # fmt: skip
+    async def read(
+        self, request: Request, reference: Reference, purpose: Purpose = None
+    ) -> dict[str, Any]:
+        """One grievance; with a purpose, its text opened (the read is audited first)."""
+        row = (
+            await PrivacyGrievance.select(
+                *GRIEVANCE_COLUMNS, PrivacyGrievance.citizen_key, PrivacyGrievance.text_sealed
+            )
+            .where(PrivacyGrievance.reference == reference)
+            .first()
+        )
+        if row is None:
+            raise FieldError("reference", f"no grievance {reference}", status_code=404)
+        shown = _grievance_view({k: row[k] for k in row if k not in ("citizen_key", "text_sealed")},
+                                datetime.now(UTC))  # fmt: skip
+        if purpose is not None and purpose.strip():
+            actor = current_principal(request).actor
+            await append(AuditRecord("personal_data.read", reference, actor,
+                                     {"purpose": purpose.strip()}))  # fmt: skip
+            key = await vault.data_key(row["citizen_key"]) if row["citizen_key"] else None
+            shown["text"] = (vault.open_text(key, row["citizen_key"], "grievance",
+                                             row["text_sealed"]) if key else None)  # fmt: skip
+        return shown
+
+    @post("/{reference:str}/answer", operation_id="answerGrievance", opt=roles(Role.OFFICIAL),
+          status_code=200, summary="Answer a grievance", responses=answers(404, 409))  # fmt: skip
+    async def answer(
+        self, request: Request, reference: Reference, data: AnswerIn
+    ) -> dict[str, Any]:
+        """Record the answer (personal data in it masked); a grievance is answered once."""
+        now = datetime.now(UTC)
+        [rows] = await write([
+            PrivacyGrievance.update({PrivacyGrievance.status: "answered",
+                                     PrivacyGrievance.answered_at: now,
+                                     PrivacyGrievance.answer: pii.mask(data.answer)})
+            .where((PrivacyGrievance.reference == reference)
+                   & (PrivacyGrievance.status == "open"))
+            .returning(PrivacyGrievance.due_at)
+        ])  # fmt: skip
+        if not rows:
+            exists = await PrivacyGrievance.exists().where(PrivacyGrievance.reference == reference)
+            if not exists:
+                raise FieldError("reference", f"no grievance {reference}", status_code=404)
+            raise HTTPException(f"reference: {reference} is already answered", status_code=409)
+        late = rows[0]["due_at"] < now
+        await append(AuditRecord("privacy.grievance_answered", reference,
+                                 current_principal(request).actor, {"late": late}))  # fmt: skip
+        return {"reference": reference, "status": "answered", "late": late}
