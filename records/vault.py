@@ -5,10 +5,12 @@ the blind index that finds a citizen, and crypto-shredding (DPDP Rule 6; docs/pr
   `CIVICOPS_PRIVACY_MASTER_KEY_ID`, `CIVICOPS_PRIVACY_INDEX_KEY`); with none set, the
   embedded default keeps a keyring file `privacy/keyring.json` (mode 0600) in the keys folder,
   made on first use. `configure(settings)` loads it once per process.
-- **Data keys.** Each citizen (found by the blind index of their phone number, else of their
-  email) has one random AES-256 key, wrapped under the current master key (records/sealing.py)
-  in `citizen_key`. Every sealed field of theirs is AES-GCM under it, bound to its field and
-  to the key's row, so a ciphertext copied elsewhere does not open.
+- **Data keys.** Each filing of a citizen's personal data has its own random AES-256 key,
+  wrapped under the current master key (records/sealing.py) in `citizen_key`, with the blind
+  indexes of its phone number and email, which find all of a person's keys (`keys_of`)
+  without decrypting anything. Every sealed field is AES-GCM under its key, bound to its
+  field and to the key's row, so a ciphertext copied elsewhere does not open. Keys are not
+  shared by everyone who typed one number (`citizen_key` says why).
 - **Shredding.** `shred` destroys the wrapped key and clears the sealed columns: every copy in
   the live database is unreadable at once. A backup still holds the wrapped key under the
   master key of its day, so erasure reaches backups when that master key is retired
@@ -109,7 +111,8 @@ def indexes(phone: str | None, email: str | None) -> tuple[str | None, str | Non
 
 
 async def keys_of(phone: str | None, email: str | None) -> list[int]:
-    """Every live citizen key found by this phone number or email (oldest first)."""
+    """Every live key holding a filing by this phone number or email (oldest first): how an
+    official or the data-protection officer finds a citizen without decrypting anything."""
     phone_ix, email_ix = indexes(phone, email)
     found: dict[int, None] = {}
     for column, value in ((CitizenKey.phone_index, phone_ix), (CitizenKey.email_index, email_ix)):
@@ -121,7 +124,13 @@ async def keys_of(phone: str | None, email: str | None) -> list[int]:
             .order_by(CitizenKey.id)
         )
         found.update(dict.fromkeys(r["id"] for r in rows))
-    return list(found)
+    if not found:
+        return []
+    used = await Reporter.select(Reporter.citizen_key).where(
+        Reporter.citizen_key.is_in(list(found))
+    )  # a key made for a filing that was then refused holds nothing
+    held = {r["citizen_key"] for r in used}
+    return [k for k in found if k in held]
 
 
 async def data_key(key_id: int) -> bytes | None:
@@ -133,21 +142,7 @@ async def data_key(key_id: int) -> bytes | None:
 
 
 def _key_steps(phone_ix: str | None, email_ix: str | None) -> Steps[tuple[int, str]]:
-    """Find the citizen's live key by a blind index (phone first), else insert one; (id,
-    wrapped key). Run under the index's lock, so concurrent filings share one key."""
-    for column, value in ((CitizenKey.phone_index, phone_ix), (CitizenKey.email_index, email_ix)):
-        if value is None:
-            continue
-        found = yield (
-            CitizenKey.select(CitizenKey.id, CitizenKey.wrapped)
-            .where((column == value) & CitizenKey.wrapped.is_not_null())
-            .order_by(CitizenKey.id)
-            .limit(1)
-        )
-        if found:
-            for query in _fill_indexes(found[0]["id"], phone_ix, email_ix):  # noqa: UP028
-                yield query
-            return found[0]["id"], found[0]["wrapped"]
+    """Insert a data key with the filing's blind indexes, and wrap it under the id it got."""
     rows = yield CitizenKey.insert(
         CitizenKey(phone_index=phone_ix, email_index=email_ix)
     ).returning(CitizenKey.id)
@@ -161,24 +156,16 @@ def _key_steps(phone_ix: str | None, email_ix: str | None) -> Steps[tuple[int, s
 
 
 async def citizen_key(phone: str | None, email: str | None) -> tuple[int, bytes]:
-    """The citizen's key id and data key: found by the blind index, else made."""
+    """A new data key for one filing's personal data, findable by its blind indexes.
+
+    Each filing has its own key, never one shared by everyone who typed the same number:
+    otherwise anyone who filed with a citizen's phone number would, with their own filing's
+    token, reach that citizen's other filings. The citizen token proves control of one
+    filing; finding all of a person's filings (keys_of) is for an official who verified them.
+    """
     phone_ix, email_ix = indexes(phone, email)
-    lock = f"citizen-key:{phone_ix or email_ix}" if (phone_ix or email_ix) else None
-    key_id, wrapped = await write(_key_steps(phone_ix, email_ix), lock=lock)
+    key_id, wrapped = await write(_key_steps(phone_ix, email_ix))
     return key_id, sealing.unwrap(keyring(), wrapped, context=label(key_id))
-
-
-def _fill_indexes(key_id: int, phone_ix: str | None, email_ix: str | None) -> list[Any]:
-    """Record an index the citizen's key lacks (a phone given after an email, say)."""
-    queries: list[Any] = []
-    for column, value in ((CitizenKey.phone_index, phone_ix), (CitizenKey.email_index, email_ix)):
-        if value is not None:
-            queries.append(
-                CitizenKey.update({column: value}).where(
-                    (CitizenKey.id == key_id) & column.is_null()
-                )
-            )
-    return queries
 
 
 @dataclass(frozen=True)

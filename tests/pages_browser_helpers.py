@@ -120,9 +120,17 @@ async def resolve_by_api(served, case: dict) -> None:  # type: ignore[no-untyped
         assert done.status_code == 200, done.text
 
 
-async def open_near(served, lat: float, lon: float) -> list[dict]:  # type: ignore[no-untyped-def]
-    """The open cases within 20 m of a point, as the report page's nearby check sees them."""
+async def open_near(served, lat: float, lon: float, *, wait_for: int = 0) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The open cases within 20 m of a point, as the report page's nearby check sees them;
+    with `wait_for`, polled (up to 15 s) until at least that many are recorded."""
     async with httpx.AsyncClient(base_url=served.url) as client:
-        resp = await client.get("/report/nearby", params={"lat": lat, "lon": lon, "radius_m": 20})
-        assert resp.status_code == 200, resp.text
-        return resp.json()["items"]
+        for _ in range(75):
+            resp = await client.get(
+                "/report/nearby", params={"lat": lat, "lon": lon, "radius_m": 20}
+            )
+            assert resp.status_code == 200, resp.text
+            items = resp.json()["items"]
+            if len(items) >= wait_for:
+                return items
+            await asyncio.sleep(0.2)
+        return items

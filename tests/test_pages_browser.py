@@ -79,7 +79,7 @@ async def test_a_complaint_filed_offline_becomes_one_case_when_the_signal_return
         tracking_id = await page.text_content(FILED)
         assert "Your token:" in await page.text_content("#mine")
         await page.wait_for_selector(QUEUED, state="hidden")
-        near = await open_near(served_api, *spot[:2])
+        near = await open_near(served_api, *spot[:2], wait_for=1)
         assert [n["tracking_id"] for n in near] == [tracking_id]
         await _clean(page)
 
@@ -112,14 +112,9 @@ async def test_a_complaint_resent_after_a_lost_answer_and_a_reload_is_still_one_
 
 
 async def _wait_near(served, spot: tuple) -> list[dict]:  # type: ignore[no-untyped-def]
-    import asyncio
-
-    for _ in range(100):
-        near = await open_near(served, *spot[:2])
-        if near:
-            return near
-        await asyncio.sleep(0.2)
-    raise AssertionError("the complaint never became a case")
+    near = await open_near(served, *spot[:2], wait_for=1)
+    assert near, "the complaint never became a case"
+    return near
 
 
 async def _file_by_page(page, served, spot: tuple) -> str:  # type: ignore[no-untyped-def]

@@ -262,3 +262,26 @@ async def test_messages_may_go_only_to_filers_who_gave_a_number_and_did_not_with
     await api.post("/v1/privacy/withdraw", json={"tracking_id": tracking_id, "token": token})
     assert await vault.may_message(reporter) is False
     assert await vault.may_message(None) is False
+
+
+async def test_someone_who_files_with_another_citizens_number_reaches_only_their_own_filing(
+    api, api_keys
+):
+    phone = _phone()
+    victim, victims_token = await _file(api, api_keys, name="Lakshmi N", phone=phone,
+                                        email="lakshmi.n@example.in")  # fmt: skip
+    stranger, strangers_token = await _file(api, api_keys, name="Anyone", phone=phone)
+    seen = await api.post(
+        "/v1/privacy/access", json={"tracking_id": stranger, "token": strangers_token}
+    )
+    assert seen.status_code == 200
+    assert "Lakshmi" not in seen.text and "lakshmi.n@example.in" not in seen.text
+    assert [c["tracking_id"] for c in seen.json()["cases"]] == [stranger]
+    erased = await api.post(
+        "/v1/privacy/erase", json={"tracking_id": stranger, "token": strangers_token}
+    )
+    assert erased.json()["erased"] is True
+    still = await api.post(
+        "/v1/privacy/access", json={"tracking_id": victim, "token": victims_token}
+    )
+    assert still.json()["filings"][0]["name"] == "Lakshmi N"  # the victim's data is untouched

@@ -1,7 +1,7 @@
 """Issue 17 (DPDP), step 2 of 3: seal today's cleartext rows, losing nothing.
 
-Each reporter's name, phone and email are sealed under the citizen's data key (found by the
-blind index, else made) and the cleartext cleared. A complaint's or filing's description or
+Each reporter's name, phone and email are sealed under a data key of its own (findable by
+the blind indexes of its phone and email) and the cleartext cleared. A complaint's or filing's description or
 address holding a phone number, an email or an Aadhaar-like number is masked; its original is
 sealed in the reporter row of that filing (made, with a key of its own, if there was none).
 The keyring is the configured one (records/vault.py). Tables are declared here as they stand
@@ -79,7 +79,7 @@ class _Sealer:
         return self.keys
 
     async def key_for(self, phone: str | None, email: str | None) -> tuple[int, bytes]:
-        """A citizen's key by blind index (phone first), else a new one."""
+        """A new data key for one row, findable by its blind indexes (records/vault.py)."""
         from domain.pii import normalise_email, normalise_phone
         from records import sealing
 
@@ -88,15 +88,6 @@ class _Sealer:
         e = normalise_email(email) if email else None
         phone_ix = sealing.blind_index(keys, "phone", p) if p else None
         email_ix = sealing.blind_index(keys, "email", e) if e else None
-        for column, value in ((Key.phone_index, phone_ix), (Key.email_index, email_ix)):
-            if value is None:
-                continue
-            row = await Key.select(Key.id, Key.wrapped).where(column == value).first()
-            if row and row["wrapped"]:
-                if row["id"] not in self.data:
-                    label = f"citizen-key:{row['id']}"
-                    self.data[row["id"]] = sealing.unwrap(keys, row["wrapped"], context=label)
-                return row["id"], self.data[row["id"]]
         made = await Key.insert(Key(phone_index=phone_ix, email_index=email_ix)).returning(Key.id)
         key_id, data_key = made[0]["id"], sealing.new_data_key()
         wrapped = sealing.wrap(keys, data_key, context=f"citizen-key:{key_id}")
