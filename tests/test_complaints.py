@@ -28,7 +28,9 @@ async def test_pothole_in_malleshwaram_is_assigned_to_its_ward_supervisor(
 
     case = await wait_for_status(api, tracking_id, headers, "NOTICE_ISSUED")
     assert case["source"] == "live"
-    ward = await Ward.objects().get(Ward.ward_id == case["ward"]["id"])
+    ward = await Ward.objects().get(
+        (Ward.ward_id == case["ward"]["id"]) & (Ward.city.slug == "bengaluru")
+    )
     supervisor = await Official.objects().get((Official.ward == ward.id) & (Official.level == 0))
     assert case["ward"] == {"id": "65", "name": "Kadu Malleshwar Ward", "zone": "West"}
     assert case["assignee"]["id"] == supervisor.id

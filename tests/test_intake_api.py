@@ -109,7 +109,7 @@ async def test_a_vague_complaint_waits_until_the_ward_supervisor_picks_its_categ
     tracking_id = accepted["tracking_id"]
     case = await wait_for_status(api, tracking_id, citizen, "NEEDS_TRIAGE")
     assert case["sla_due_at"] is None and case["priority"] is None
-    ward = await Ward.objects().get(Ward.ward_id == ward_id)
+    ward = await Ward.objects().get((Ward.ward_id == ward_id) & (Ward.city.slug == "bengaluru"))
     supervisor = await Official.objects().get((Official.ward == ward.id) & (Official.level == 0))
     assert case["assignee"]["id"] == supervisor.id
     other = (

@@ -317,9 +317,13 @@ async def _original_photo(served, settings, tracking_id: str) -> bytes:  # type:
     """The photo as the phone uploaded it: the case's first attachment, read from S3."""
     conn = await asyncpg.connect(served.env["DATABASE_URL"])
     try:
-        intake = await conn.fetchval(
-            "SELECT intake FROM complaint WHERE tracking_id = $1", tracking_id
-        )
+        for _ in range(75):  # the case is recorded a moment after the page has its id
+            intake = await conn.fetchval(
+                "SELECT intake FROM complaint WHERE tracking_id = $1", tracking_id
+            )
+            if intake:
+                break
+            await asyncio.sleep(0.2)
     finally:
         await conn.close()
     [attachment] = json.loads(intake)["attachments"]
