@@ -47,7 +47,18 @@ _SELF_ONLY = (
 )
 # The pages: these paths, and every path below these prefixes.
 PAGE_PATHS = frozenset(
-    {"/", "/hotspots", "/signin", "/signout", "/me", "/work", "/report", "/verify", "/sw.js"}
+    {
+        "/",
+        "/hotspots",
+        "/signin",
+        "/signout",
+        "/me",
+        "/work",
+        "/report",
+        "/verify",
+        "/sw.js",
+        "/privacy",
+    }
 )
 PAGE_PREFIXES = ("/hotspots/", "/wards/", "/static/", "/invite/", "/work/", "/track/", "/report/",
                  "/board/")  # fmt: skip

@@ -188,7 +188,11 @@ async def shoot(url: str, keys: dict[str, str], out: Path) -> list[Path]:
         await capture(citizen, "board")
         await citizen.goto(f"{url}/board/bengaluru?lang=kn")
         await capture(citizen, "board-kn")
-        await citizen.goto(f"{url}/verify")
+        await citizen.goto(f"{url}/privacy?lang=en")
+        await capture(citizen, "privacy")
+        await citizen.goto(f"{url}/privacy?lang=kn")
+        await capture(citizen, "privacy-kn")
+        await citizen.goto(f"{url}/verify?lang=en")
         await capture(citizen, "verify-tool")
         await browser.close()
     return taken

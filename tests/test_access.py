@@ -41,7 +41,7 @@ PUBLIC_PAGES |= {"/signin", "/signout", "/me", "/invite/{token:str}"}
 PUBLIC_PAGES |= {"/report", "/report/token", "/report/send", "/report/upload", "/report/classify",
                  "/report/nearby", "/sw.js", "/verify", "/track/{tracking_id:str}",
                  "/track/{tracking_id:str}/{action:str}", "/report/points", "/report/pseudonym",
-                 "/board/{city:str}", "/board/{city:str}/{ward:str}"}  # fmt: skip
+                 "/board/{city:str}", "/board/{city:str}/{ward:str}", "/privacy"}  # fmt: skip
 PUBLIC_PREFIXES_PAGES = ("/work",)
 # Public copies of filed photos (EXIF stripped, named by their hash) are for everyone.
 PUBLIC_PREFIXES = ("/open311/v2", "/static/", "/v1/media/")

@@ -234,7 +234,7 @@ async def test_a_form_posted_without_its_csrf_token_is_refused(browser, served_a
 async def test_every_page_stays_local_and_passes_axe(browser, served_api):
     async with tab(browser) as page:
         for path in ("/report", "/report?lang=kn", "/verify", "/signin", "/board/bengaluru",
-                     "/board/bengaluru/65?lang=kn"):  # fmt: skip
+                     "/board/bengaluru/65?lang=kn", "/privacy", "/privacy?lang=kn"):  # fmt: skip
             await page.goto(served_api.url + path)
             await _clean(page)
             await _fits_a_phone(page)

@@ -6,6 +6,7 @@ from api.pages.board import BOARD_PAGES
 from api.pages.citizen import REPORT_PAGES
 from api.pages.handlers import PAGES as PUBLIC_PAGES
 from api.pages.official import OFFICIAL_PAGES
+from api.pages.privacy import PRIVACY_PAGES
 from api.pages.signin import SIGNIN_PAGES
 from api.pages.staff import STAFF_PAGES
 from api.pages.supervisor import SUPERVISOR_PAGES
@@ -13,6 +14,7 @@ from api.pages.track import TRACK_PAGES
 from api.pages.view import template_config
 
 PAGES = [*PUBLIC_PAGES, *SIGNIN_PAGES, *STAFF_PAGES, *SUPERVISOR_PAGES, *AUDIT_PAGES,
-         *REPORT_PAGES, *TRACK_PAGES, *OFFICIAL_PAGES, *BOARD_PAGES]  # fmt: skip
+         *REPORT_PAGES, *TRACK_PAGES, *OFFICIAL_PAGES, *BOARD_PAGES,
+         *PRIVACY_PAGES]  # fmt: skip
 
 __all__ = ["PAGES", "template_config"]
