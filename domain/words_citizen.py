@@ -86,6 +86,12 @@ CITIZEN_UI: dict[str, dict[str, str]] = {
         "itself stays on the public record.",
         "track_forget": "Withdraw consent and erase my details",
         "track_done_forget": "Done: no more messages, and your details will be erased tonight.",
+        "track_forget_hint_kept": "Withdraw your consent: no more messages about this "
+        "complaint. This city keeps its complaint records (s.17(4) of the Act), so your "
+        "details stay, encrypted and masked.",
+        "track_forget_kept": "Withdraw consent: no more messages",
+        "track_done_forget_kept": "Done: no more messages. Your details stay encrypted in "
+        "the city's records.",
         "track_notice": "Privacy notice",
         "track_token_refused": "That token is not this complaint's. Only the holder of the "
         "token given at filing may do this.",
@@ -183,6 +189,12 @@ CITIZEN_UI: dict[str, dict[str, str]] = {
         "ಹೆಸರು, ಸಂಖ್ಯೆ ಮತ್ತು ಇಮೇಲ್ ಮುಂದಿನ ರಾತ್ರಿಯ ಓಟದಲ್ಲಿ ಅಳಿಸಲಾಗುತ್ತದೆ. ದೂರು ಸಾರ್ವಜನಿಕ ದಾಖಲೆಯಲ್ಲಿ ಉಳಿಯುತ್ತದೆ.",
         "track_forget": "ಒಪ್ಪಿಗೆ ಹಿಂಪಡೆದು ನನ್ನ ವಿವರಗಳನ್ನು ಅಳಿಸಿ",
         "track_done_forget": "ಆಯಿತು: ಇನ್ನು ಸಂದೇಶಗಳಿಲ್ಲ, ನಿಮ್ಮ ವಿವರಗಳನ್ನು ಇಂದು ರಾತ್ರಿ ಅಳಿಸಲಾಗುತ್ತದೆ.",
+        "track_forget_hint_kept": "ನಿಮ್ಮ ಒಪ್ಪಿಗೆ ಹಿಂಪಡೆಯಿರಿ: ಈ ದೂರಿನ ಬಗ್ಗೆ ಇನ್ನು ಸಂದೇಶಗಳಿಲ್ಲ. ಈ ನಗರ ತನ್ನ "
+        "ದೂರು ದಾಖಲೆಗಳನ್ನು ಇಟ್ಟುಕೊಳ್ಳುತ್ತದೆ (ಕಾಯ್ದೆಯ ಸೆಕ್ಷನ್ 17(4)), ಆದ್ದರಿಂದ ನಿಮ್ಮ ವಿವರಗಳು "
+        "ಗೂಢಲಿಪೀಕೃತವಾಗಿ, ಮರೆಮಾಡಿ ಉಳಿಯುತ್ತವೆ.",
+        "track_forget_kept": "ಒಪ್ಪಿಗೆ ಹಿಂಪಡೆಯಿರಿ: ಇನ್ನು ಸಂದೇಶಗಳಿಲ್ಲ",
+        "track_done_forget_kept": "ಆಯಿತು: ಇನ್ನು ಸಂದೇಶಗಳಿಲ್ಲ. ನಿಮ್ಮ ವಿವರಗಳು ನಗರದ ದಾಖಲೆಗಳಲ್ಲಿ "
+        "ಗೂಢಲಿಪೀಕೃತವಾಗಿ ಉಳಿಯುತ್ತವೆ.",
         "track_notice": "ಗೌಪ್ಯತಾ ಸೂಚನೆ",
         "track_token_refused": "ಆ ಟೋಕನ್ ಈ ದೂರಿನದಲ್ಲ. ಸಲ್ಲಿಸುವಾಗ ನೀಡಿದ ಟೋಕನ್ ಹೊಂದಿರುವವರು ಮಾತ್ರ ಇದನ್ನು ಮಾಡಬಹುದು.",
         "track_reason_needed": "ಕೆಲವು ಮಾತುಗಳಲ್ಲಿ ಕಾರಣ ಹೇಳಿ.",

@@ -285,3 +285,25 @@ async def test_someone_who_files_with_another_citizens_number_reaches_only_their
         "/v1/privacy/access", json={"tracking_id": victim, "token": victims_token}
     )
     assert still.json()["filings"][0]["name"] == "Lakshmi N"  # the victim's data is untouched
+
+
+async def test_a_city_that_keeps_its_records_says_so_on_the_tracking_page(api, api_keys):
+    from domain.sla import PolicyBook
+
+    tracking_id, _ = await _file(api, api_keys, phone=_phone())
+    await wait_for_status(api, tracking_id, auth(api_keys["citizen-app"]), "NOTICE_ISSUED")
+    erasing = await api.get(f"/track/{tracking_id}?done=forget")
+    assert (
+        "erased tonight" in erasing.text and "Withdraw consent and erase my details" in erasing.text
+    )
+    before = api.app.state.policy
+    api.app.state.policy = PolicyBook({"cities": {"bengaluru": {"privacy": {"erasure": False}}}})
+    try:
+        kept = await api.get(f"/track/{tracking_id}?done=forget")
+        assert "stay encrypted in the city" in kept.text
+        assert "erase my details" not in kept.text and "s.17(4)" in kept.text
+        refused = await api.post("/v1/privacy/erase", json={"tracking_id": tracking_id,
+                                                             "token": "X" * 26})  # fmt: skip
+        assert refused.status_code == 409 and "17(4)" in refused.text
+    finally:
+        api.app.state.policy = before

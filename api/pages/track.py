@@ -107,6 +107,9 @@ async def _show(
     ]
     token, cookies = _form_token(request)
     done = request.query_params.get("done")
+    erasure = request.app.state.policy.privacy(case["city"]).erasure  # s.17(4): a city may keep
+    if done == "forget" and not erasure:
+        done = "forget_kept"
     shown = page.render(
         "track.html",
         status_code=status,
@@ -116,7 +119,10 @@ async def _show(
         steps=_steps(page, events),
         notices=notices,
         form_token=token,
-        done=page.fmt.words.get(f"track_done_{done}") if done in ACTIONS else None,
+        done=page.fmt.words.get(f"track_done_{done}")
+        if done in (*ACTIONS, "forget_kept")
+        else None,
+        erasure=erasure,
         error=error,
         message=None,
         can_answer=case["status"] in ANSWERED,
