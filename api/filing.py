@@ -293,8 +293,9 @@ async def _place(
 
 
 async def _forget_reporter(state: CaseState) -> None:
-    """Delete contact details no case holds (the filing was not accepted)."""
-    await write([Reporter.delete().where(Reporter.id == state.complaint.reporter_id)])
+    """Delete personal data no case holds (the filing was not accepted): the reporter row and
+    its filing's own data key, blind indexes and all."""
+    await vault.forget_reporter(state.complaint.reporter_id)
 
 
 async def _attach(client: Client, task_queue: str, placement: Placement, filing: CaseState) -> None:

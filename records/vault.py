@@ -318,6 +318,17 @@ def describe(keys: MasterKeys) -> str:
     return json.dumps({"current": keys.current, "keys": sorted(keys.keys)})
 
 
+async def forget_reporter(reporter_id: int | None) -> None:
+    """Delete a reporter row no case holds, and its filing's data key with it."""
+    if reporter_id is None:
+        return
+    row = await Reporter.select(Reporter.citizen_key).where(Reporter.id == reporter_id).first()
+    queries: list[Any] = [Reporter.delete().where(Reporter.id == reporter_id)]
+    if row and row["citizen_key"] is not None:
+        queries.append(CitizenKey.delete().where(CitizenKey.id == row["citizen_key"]))
+    await write(queries)
+
+
 def seal_text(key: bytes, key_id: int, field: str, text: str) -> str:
     """One text sealed under a citizen's data key, bound to the field it is kept in."""
     return sealing.seal(key, text, field=field, row=label(key_id))

@@ -56,3 +56,55 @@ async def grant_points(device: str, reason: str, city: str, ward: str, earned: i
 def name_tag(length: int = 6) -> str:
     """Letters no other test uses, for a pseudonym (a hex tag could hold a phone's digits)."""
     return "".join(random.choices(string.ascii_lowercase, k=length))
+
+
+async def insert_case(
+    city: str,
+    reporter_id: int,
+    *,
+    joined: bool = False,
+    status: str = "NOTICE_ISSUED",
+    filed_at: datetime | None = None,
+    updated_at: datetime | None = None,
+    closed_at: datetime | None = None,
+) -> str:
+    """A complaint row written by hand in `city`, filed by the reporter (or, `joined`, a
+    re-complaint of theirs to it); its tracking id."""
+    from domain.ids import new_tracking_id
+    from records.tables import CaseReport, Complaint
+
+    now = datetime.now(UTC)
+    tracking_id = new_tracking_id("BLR")
+    await Complaint.insert(
+        Complaint(
+            tracking_id=tracking_id,
+            workflow_id=f"complaint-{tracking_id}",
+            city=city,
+            category="pothole",
+            description="x",
+            latitude=13.0,
+            longitude=77.5,
+            language="en",
+            source="tests",
+            status=status,
+            reporter=None if joined else reporter_id,
+            filed_at=filed_at or now,
+            updated_at=updated_at or now,
+            closed_at=closed_at,
+        )
+    )
+    if joined:
+        await CaseReport.insert(
+            CaseReport(
+                filing_id=f"f-{uuid.uuid4().hex[:12]}",
+                tracking_id=tracking_id,
+                kind="recomplaint",
+                reporter=reporter_id,
+                source="tests",
+                description="again",
+                latitude=13.0,
+                longitude=77.5,
+                filed_at=now,
+            )
+        )
+    return tracking_id

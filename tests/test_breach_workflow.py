@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from citizen_helpers import insert_case
 from helpers import civicops
 from temporalio import activity
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
@@ -36,16 +37,13 @@ from activities.breach import (
     ReminderInput,
 )
 from domain import breach as rules
-from domain.ids import new_tracking_id
 from records import breaches
 from records.audit import seal
 from records.tables import (
     AuditEntry,
     BreachCase,
     BreachNotice,
-    CaseReport,
     CitizenKey,
-    Complaint,
     Reporter,
 )
 from workflows.breach import BreachInput, BreachSummary, BreachWorkflow, FileReport
@@ -148,40 +146,7 @@ async def citizen(
 
 async def case_in(city: str, reporter_id: int, *, joined: bool = False) -> str:
     """A case in the city filed by the reporter (or, `joined`, a re-complaint to one)."""
-    tracking_id = new_tracking_id("BLR")
-    now = datetime.now(UTC)
-    await Complaint.insert(
-        Complaint(
-            tracking_id=tracking_id,
-            workflow_id=f"complaint-{tracking_id}",
-            city=city,
-            category="pothole",
-            description="x",
-            latitude=13.0,
-            longitude=77.5,
-            language="en",
-            source="tests",
-            status="NOTICE_ISSUED",
-            reporter=None if joined else reporter_id,
-            filed_at=now,
-            updated_at=now,
-        )
-    )
-    if joined:
-        await CaseReport.insert(
-            CaseReport(
-                filing_id=f"f-{uuid.uuid4().hex[:12]}",
-                tracking_id=tracking_id,
-                kind="recomplaint",
-                reporter=reporter_id,
-                source="tests",
-                description="again",
-                latitude=13.0,
-                longitude=77.5,
-                filed_at=now,
-            )
-        )
-    return tracking_id
+    return await insert_case(city, reporter_id, joined=joined)
 
 
 async def trail(breach_id: str) -> list[dict[str, Any]]:

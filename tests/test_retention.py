@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from citizen_helpers import insert_case
 from helpers import civicops
 from temporalio.client import ScheduleOverlapPolicy
 from temporalio.testing import WorkflowEnvironment
@@ -27,12 +28,11 @@ from temporalio.worker import Worker
 
 from activities.retention import FindErasuresInput, RetentionActivities
 from domain.breach import IST
-from domain.ids import new_tracking_id
 from domain.privacy import CURRENT_NOTICE, PURPOSES
 from domain.sla import PolicyBook
 from records import vault
 from records.audit import seal
-from records.tables import AuditEntry, CaseReport, CitizenKey, Complaint, Reporter
+from records.tables import AuditEntry, CitizenKey, Complaint, Reporter
 from settings import Settings
 from workflows.retention import RetentionInput, RetentionReport, RetentionWorkflow
 from workflows.schedules import RETENTION_SCHEDULE_ID, ensure_schedule
@@ -135,40 +135,15 @@ async def case(
     """A case in `city` filed by the reporter (or joined, as a re-complaint), closed
     `closed` ago (None: no closing time recorded), last updated `updated` ago."""
     now = datetime.now(UTC)
-    tracking_id = new_tracking_id("BLR")
-    await Complaint.insert(
-        Complaint(
-            tracking_id=tracking_id,
-            workflow_id=f"complaint-{tracking_id}",
-            city=city,
-            category="pothole",
-            description="x",
-            latitude=13.0,
-            longitude=77.5,
-            language="en",
-            source="tests",
-            status=status,
-            reporter=None if joined else reporter_id,
-            filed_at=now - updated - timedelta(days=5),
-            updated_at=now - updated,
-            closed_at=None if closed is None else now - closed,
-        )
+    return await insert_case(
+        city,
+        reporter_id,
+        joined=joined,
+        status=status,
+        filed_at=now - updated - timedelta(days=5),
+        updated_at=now - updated,
+        closed_at=None if closed is None else now - closed,
     )
-    if joined:
-        await CaseReport.insert(
-            CaseReport(
-                filing_id=f"f-{uuid.uuid4().hex[:12]}",
-                tracking_id=tracking_id,
-                kind="recomplaint",
-                reporter=reporter_id,
-                source="tests",
-                description="again",
-                latitude=13.0,
-                longitude=77.5,
-                filed_at=now,
-            )
-        )
-    return tracking_id
 
 
 async def phone_of(reporter_id: int) -> str | None:

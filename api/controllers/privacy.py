@@ -24,7 +24,13 @@ from api.auth import PUBLIC, current_principal, roles
 from api.errors import FieldError
 from api.openapi import answers
 from domain import ids, pii
-from domain.privacy import CURRENT_NOTICE, MAX_GRIEVANCE_DAYS, NOTICES, PURPOSES
+from domain.privacy import (
+    CURRENT_NOTICE,
+    MAX_GRIEVANCE_DAYS,
+    NOTICES,
+    PURPOSES,
+    PrivacyPolicy,
+)
 from domain.roles import Role
 from records import citizens, vault
 from records.audit import AuditRecord, append
@@ -141,9 +147,20 @@ async def held(key_id: int | None) -> dict[str, Any]:
     }
 
 
-def _may_erase(request: Request) -> None:
-    """409 when the city keeps records under s.17(4) (its policy sets erasure = false)."""
-    policy = request.app.state.policy.privacy(request.app.state.settings.city)
+async def _policy_of(request: Request, tracking_id: str) -> PrivacyPolicy:
+    """The privacy policy of the case's city (the configured city for an unknown case)."""
+    case = (
+        await Complaint.select(Complaint.city)
+        .where(Complaint.tracking_id == tracking_id.strip().upper())
+        .first()
+    )
+    city = case["city"] if case else request.app.state.settings.city
+    return request.app.state.policy.privacy(city)
+
+
+async def _may_erase(request: Request, tracking_id: str) -> None:
+    """409 when the case's city keeps records under s.17(4) (its policy: erasure = false)."""
+    policy = await _policy_of(request, tracking_id)
     if not policy.erasure:
         raise HTTPException(
             "erasure: this city keeps its records under s.17(4) of the DPDP Act; "
@@ -227,7 +244,7 @@ class PrivacyController(Controller):
           responses=answers(403, 409))  # fmt: skip
     async def erase(self, request: Request, data: ProofIn) -> dict[str, Any]:
         """Destroy the holder's data key: their details are unreadable everywhere at once."""
-        _may_erase(request)
+        await _may_erase(request, data.tracking_id)
         key_id, actor = await _citizen(data.tracking_id, data.token)
         done = await _erase(request, key_id, "citizen asked", actor)
         return {"erased": bool(done), "cases_kept": True}
@@ -249,7 +266,7 @@ class PrivacyController(Controller):
             key_id, _ = await vault.citizen_key(None, None)
         key = await vault.data_key(key_id)
         assert key is not None
-        policy = request.app.state.policy.privacy(request.app.state.settings.city)
+        policy = await _policy_of(request, data.tracking_id)
         now = datetime.now(UTC)
         reference = "PG-" + secrets.token_hex(5).upper()
         row = PrivacyGrievance(
@@ -288,7 +305,7 @@ class PrivacyController(Controller):
             key_id = row["citizen_key"] if row else None
         actor = f"{principal.actor} (in person: {data.verified_how.strip()})"
         if data.action == "erase":
-            _may_erase(request)
+            await _may_erase(request, wanted)
             done = await _erase(request, key_id, "in person", actor)
             return {"erased": bool(done)}
         if data.action == "withdraw":
